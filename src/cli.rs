@@ -1,0 +1,282 @@
+//! The command line: clap definitions, reading files, and mapping results to exit statuses.
+//!
+//! Exit statuses: 0 success and every expectation holds; 1 an expectation failed; 2 invalid
+//! scenario or usage. Output is built in memory and written once, so a failure never leaves a
+//! partial file behind.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::run::{self, PolicyChoice};
+use crate::scenario::{self, PolicyKind, Scenario, ScenarioError};
+use crate::{render, threads};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "racesim",
+    version,
+    about = "Make race conditions visible, reproducible, explorable and testable"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario once and print the interleaving step by step.
+    Run(RunArgs),
+    /// Validate scenario files without running them.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyArg {
+    Random,
+    RoundRobin,
+    Scripted,
+    Pct,
+    OsThreads,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    Text,
+    Jsonl,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// Override the scenario's scheduler policy.
+    #[arg(long, value_enum)]
+    pub policy: Option<PolicyArg>,
+    /// Seed for random and pct (default: the scenario's, else 0).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// pct: the bug depth d.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub depth: Option<u32>,
+    /// round-robin: steps a thread runs before the turn passes.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub quantum: Option<u32>,
+    /// Replay this schedule (comma-separated names, `name*N` repeats); implies scripted.
+    #[arg(long)]
+    pub schedule: Option<String>,
+    /// Override the pool size.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub workers: Option<u32>,
+    /// os-threads: the real duration of one tick, e.g. 1ms, 200us.
+    #[arg(long)]
+    pub tick: Option<String>,
+    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    pub format: RunFormat,
+    /// Write the output to this file (atomically) instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// Runs the command line and returns the process's exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run_command(&args),
+        Command::Check { files } => check_command(&files),
+    }
+}
+
+/// Why a command stopped early; printed to stderr with exit status 2.
+enum Failure {
+    Scenario(Box<ScenarioError>),
+    Usage(String),
+}
+
+impl From<Box<ScenarioError>> for Failure {
+    fn from(e: Box<ScenarioError>) -> Self {
+        Failure::Scenario(e)
+    }
+}
+
+fn report(failure: Failure) -> ExitCode {
+    match failure {
+        Failure::Scenario(e) => print_scenario_error(&e),
+        Failure::Usage(message) => eprintln!("error: {message}"),
+    }
+    ExitCode::from(2)
+}
+
+/// `error: file:line:col: message` first (for editors and CI), then the source with a caret.
+pub fn print_scenario_error(e: &ScenarioError) {
+    let mut text = format!("error: {e}\n");
+    if let Some(snippet) = e.snippet() {
+        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+        let _ = handler.render_report(&mut text, &snippet);
+    } else if let Some(help) = &e.help {
+        text.push_str(&format!("  help: {help}\n"));
+    }
+    eprint!("{text}");
+}
+
+pub fn load(path: &std::path::Path) -> Result<Scenario, Box<ScenarioError>> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            _ => e.to_string(),
+        };
+        Box::new(ScenarioError::file(
+            &shown,
+            format!("cannot read the scenario: {reason}"),
+        ))
+    })?;
+    scenario::parse_bytes(&shown, &bytes)
+}
+
+fn run_command(args: &RunArgs) -> ExitCode {
+    match run_inner(args) {
+        Ok(code) => code,
+        Err(f) => report(f),
+    }
+}
+
+fn run_inner(args: &RunArgs) -> Result<ExitCode, Failure> {
+    let mut sc = load(&args.file)?;
+    if let Some(w) = args.workers {
+        sc.workers = w as usize;
+    }
+    let file = args.file.display().to_string();
+    let mut kind = match args.policy {
+        Some(PolicyArg::Random) => PolicyKind::Random,
+        Some(PolicyArg::RoundRobin) => PolicyKind::RoundRobin,
+        Some(PolicyArg::Scripted) => PolicyKind::Scripted,
+        Some(PolicyArg::Pct) => PolicyKind::Pct,
+        Some(PolicyArg::OsThreads) => PolicyKind::OsThreads,
+        None => sc.scheduler.policy,
+    };
+    if let Some(text) = &args.schedule {
+        if args.policy.is_some_and(|p| p != PolicyArg::Scripted) {
+            return Err(Failure::Usage(
+                "--schedule replays a script; it cannot be combined with another --policy".into(),
+            ));
+        }
+        kind = PolicyKind::Scripted;
+        sc.scheduler.schedule = Some(
+            scenario::parse_schedule(&sc, text).map_err(|m| Failure::Usage(format!("--schedule: {m}")))?,
+        );
+    }
+    let s = &sc.scheduler;
+    let seed = args.seed.unwrap_or(s.seed);
+    let report = match kind {
+        PolicyKind::OsThreads => {
+            let tick = match &args.tick {
+                Some(t) => scenario::parse_duration(t).ok_or_else(|| {
+                    Failure::Usage(format!("--tick: `{t}` is not a duration (e.g. 1ms, 200us)"))
+                })?,
+                None => s.tick,
+            };
+            threads::run(&sc, tick)
+        }
+        _ => {
+            let choice = match kind {
+                PolicyKind::Random => PolicyChoice::Random { seed },
+                PolicyKind::RoundRobin => PolicyChoice::RoundRobin {
+                    quantum: args.quantum.unwrap_or(s.quantum),
+                },
+                PolicyKind::Pct => PolicyChoice::Pct {
+                    seed,
+                    depth: args.depth.unwrap_or(s.depth),
+                },
+                _ => PolicyChoice::Scripted {
+                    schedule: s.schedule.clone().ok_or_else(|| {
+                        Failure::Usage(
+                            "policy scripted needs a schedule: pass --schedule or set [scheduler] schedule"
+                                .into(),
+                        )
+                    })?,
+                },
+            };
+            run::run(&sc, &choice)
+        }
+    };
+    let out = match args.format {
+        RunFormat::Text => render::text::render(&report, &file),
+        RunFormat::Jsonl => render::jsonl::render(&report),
+    };
+    emit(args.output.as_deref(), &out)?;
+    Ok(if report.summary.policy_error {
+        eprintln!(
+            "error: {}",
+            report
+                .summary
+                .outcome
+                .status
+                .message()
+                .unwrap_or("the schedule does not fit")
+        );
+        ExitCode::from(2)
+    } else if report.summary.checks.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Writes to stdout, or to `path` through a temporary file renamed into place.
+fn emit(path: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
+    match path {
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+            Ok(())
+        }
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let tmp = dir.join(format!(".{name}.racesim-tmp"));
+            std::fs::write(&tmp, text)
+                .and_then(|_| std::fs::rename(&tmp, path))
+                .map_err(|e| {
+                    let _ = std::fs::remove_file(&tmp);
+                    Failure::Usage(format!("cannot write {}: {e}", path.display()))
+                })
+        }
+    }
+}
+
+fn check_command(files: &[PathBuf]) -> ExitCode {
+    let mut failed = false;
+    for path in files {
+        match load(path) {
+            Ok(sc) => println!(
+                "ok  {} ({} transaction{}, at most {} steps)",
+                path.display(),
+                sc.transactions.len(),
+                if sc.transactions.len() == 1 { "" } else { "s" },
+                sc.max_steps()
+            ),
+            Err(e) => {
+                failed = true;
+                print_scenario_error(&e);
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

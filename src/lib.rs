@@ -1,0 +1,13 @@
+//! racesim: make race conditions visible, reproducible, explorable and testable.
+//!
+//! The library has no I/O: scenarios come in as text, reports go out as strings. The `racesim`
+//! binary wires it to files, the terminal and exit statuses.
+
+pub mod cli;
+pub mod engine;
+pub mod policy;
+pub mod render;
+pub mod rng;
+pub mod run;
+pub mod scenario;
+pub mod threads;

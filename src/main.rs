@@ -1,0 +1,5 @@
+//! The `racesim` binary: everything lives in the library; this only hands over the exit status.
+
+fn main() -> std::process::ExitCode {
+    racesim::cli::main()
+}

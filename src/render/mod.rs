@@ -1,0 +1,108 @@
+//! Renderers: pure functions from a run's report (or an exploration's) to bytes.
+
+pub mod jsonl;
+pub mod text;
+
+use crate::engine::{Effect, Event, Fault};
+use crate::run::RunReport;
+use crate::scenario::{Op, Scenario};
+
+/// "account = -50, savings = 10" in file order.
+pub fn balances(scenario: &Scenario, values: &[i64]) -> String {
+    scenario
+        .accounts
+        .iter()
+        .zip(values)
+        .map(|(a, v)| format!("{} = {v}", a.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The balances after `step` steps of the report's run (0: the initial balances).
+pub fn balances_after(report: &RunReport, step: u64) -> Vec<i64> {
+    let mut values = report.scenario.initial_balances();
+    for e in report.events.iter().take_while(|e| e.step <= step) {
+        match e.effect {
+            Effect::Write { account, value, .. } | Effect::AtomicAdd { account, value, .. } => {
+                values[account] = value
+            }
+            _ => {}
+        }
+    }
+    values
+}
+
+/// What a step did, for people: `read account -> local_copy = 100`.
+pub fn describe(scenario: &Scenario, event: &Event) -> String {
+    let tx = &scenario.transactions[event.thread];
+    let local = |slot: u16| tx.locals[slot as usize].as_str();
+    let account = |a: usize| scenario.accounts[a].name.as_str();
+    let op = &tx.steps[event.pc as usize].op;
+    match event.effect {
+        Effect::Read {
+            account: a,
+            into,
+            value,
+        } => format!("read {} -> {} = {value}", account(a), local(into)),
+        Effect::Write {
+            account: a,
+            value,
+            old,
+        } => format!("write {} = {value} (was {old})", account(a)),
+        Effect::Set { local: l, value } => match op {
+            Op::Set { value: code, .. } => format!("set {} = {} -> {value}", local(l), code.text),
+            _ => format!("set {} = {value}", local(l)),
+        },
+        Effect::AtomicAdd {
+            account: a,
+            added,
+            old,
+            value,
+        } => {
+            format!("atomic_add {} += {added} -> {value} (was {old})", account(a))
+        }
+        Effect::Lock(l) => format!("lock {}", scenario.locks[l]),
+        Effect::Unlock(l) => format!("unlock {}", scenario.locks[l]),
+        Effect::Require { value } => {
+            let text = match op {
+                Op::Require(code) => code.text.as_str(),
+                _ => "",
+            };
+            if value == 0 {
+                format!("require {text} -> 0: declined, the transaction ends")
+            } else {
+                format!("require {text} -> {value}: passed")
+            }
+        }
+        Effect::Sleep(n) => format!("sleep {n}"),
+        Effect::Log(message) => format!("log {message:?}"),
+        Effect::Fault(fault) => {
+            let what = match op {
+                Op::Read { .. } => String::new(),
+                Op::Write {
+                    account: a, value, ..
+                } => format!("write {} = {}", account(*a), value.text),
+                Op::Set { local: l, value } => format!("set {} = {}", local(*l), value.text),
+                Op::AtomicAdd { account: a, value } => {
+                    format!("atomic_add {} += {}", account(*a), value.text)
+                }
+                Op::Lock(l) => format!("lock {}", scenario.locks[*l]),
+                Op::Unlock(l) => format!("unlock {}", scenario.locks[*l]),
+                Op::Require(code) => format!("require {}", code.text),
+                Op::Sleep(n) => format!("sleep {n}"),
+                Op::Log(m) => format!("log {m:?}"),
+            };
+            let why = match fault {
+                Fault::Eval(e) => e.to_string(),
+                Fault::ClockOverflow => "virtual time overflows".into(),
+                Fault::BadUnlock { holder, .. } if holder == crate::engine::FREE => {
+                    "the lock is not held".into()
+                }
+                Fault::BadUnlock { holder, .. } => {
+                    format!("the lock is held by {}", scenario.thread_name(holder as usize))
+                }
+            };
+            format!("{what} -> error: {why}")
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! Scenarios: the validated, immutable description of accounts, locks, transactions and
+//! expectations that every runner (run, sweep, explore, os-threads) executes.
+//!
+//! A `Scenario` can only be built by [`load`] / [`parse`], which resolve every name to an index
+//! and compile every expression, so nothing downstream re-checks user input.
+
+pub mod error;
+pub mod expr;
+mod raw;
+mod validate;
+
+use std::time::Duration;
+
+pub use error::ScenarioError;
+pub use expr::{EvalError, Expr};
+pub use validate::parse_duration;
+
+/// Index of a transaction, which is also the index of its logical thread.
+pub type ThreadId = usize;
+pub type AccountId = usize;
+pub type LockId = usize;
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: Option<String>,
+    pub accounts: Vec<Account>,
+    pub locks: Vec<String>,
+    pub transactions: Vec<Transaction>,
+    pub scheduler: SchedulerConfig,
+    /// Size of the worker pool, at least 1.
+    pub workers: usize,
+    pub expect: Expect,
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub name: String,
+    pub balance: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Transaction {
+    pub name: String,
+    /// At least one step.
+    pub steps: Vec<Step>,
+    /// At least 1.
+    pub repeat: u32,
+    /// Names of the thread's locals, indexed by slot.
+    pub locals: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub op: Op,
+    /// Ticks the thread sleeps after the step.
+    pub delay: u64,
+}
+
+/// An expression with the text it was compiled from, for logs.
+#[derive(Debug, Clone)]
+pub struct Code {
+    pub expr: Expr,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    Read { account: AccountId, into: u16 },
+    Write { account: AccountId, value: Code },
+    Set { local: u16, value: Code },
+    AtomicAdd { account: AccountId, value: Code },
+    Lock(LockId),
+    Unlock(LockId),
+    Require(Code),
+    Sleep(u64),
+    Log(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    Random,
+    RoundRobin,
+    Scripted,
+    Pct,
+    OsThreads,
+}
+
+impl PolicyKind {
+    pub const ALL: [(&'static str, PolicyKind); 5] = [
+        ("random", PolicyKind::Random),
+        ("round-robin", PolicyKind::RoundRobin),
+        ("scripted", PolicyKind::Scripted),
+        ("pct", PolicyKind::Pct),
+        ("os-threads", PolicyKind::OsThreads),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("?")
+    }
+
+    pub fn from_name(name: &str) -> Option<PolicyKind> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SchedulerConfig {
+    pub policy: PolicyKind,
+    pub seed: u64,
+    pub depth: u32,
+    pub quantum: u32,
+    pub schedule: Option<Vec<ThreadId>>,
+    pub tick: Duration,
+}
+
+/// A condition over account balances, with its source text for reports.
+pub type Condition = Code;
+
+#[derive(Debug, Clone, Default)]
+pub struct Expect {
+    /// Every run must end `ok` with exactly these balances (every account is named).
+    pub final_balances: Option<Vec<i64>>,
+    pub always: Vec<Condition>,
+    pub at_end: Vec<Condition>,
+    /// The exact set of reachable outcomes (checked by explore).
+    pub outcomes: Option<Vec<ExpectedOutcome>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExpectedOutcome {
+    /// Status ok with these balances (one per account, in file order).
+    Ok(Vec<i64>),
+    Deadlock,
+    /// Any runtime error.
+    Error,
+}
+
+impl Scenario {
+    pub fn thread_name(&self, t: ThreadId) -> &str {
+        &self.transactions[t].name
+    }
+
+    pub fn thread_by_name(&self, name: &str) -> Option<ThreadId> {
+        self.transactions.iter().position(|t| t.name == name)
+    }
+
+    /// An upper bound on the number of steps of any run (every transaction runs every step of
+    /// every repeat; a failed `require` only shortens a run).
+    pub fn max_steps(&self) -> u64 {
+        self.transactions
+            .iter()
+            .map(|t| t.steps.len() as u64 * t.repeat as u64)
+            .sum()
+    }
+
+    pub fn initial_balances(&self) -> Vec<i64> {
+        self.accounts.iter().map(|a| a.balance).collect()
+    }
+}
+
+/// Parses and validates scenario text. `path` is only used in error messages.
+pub fn parse(path: &str, source: &str) -> Result<Scenario, Box<ScenarioError>> {
+    validate::validate(path, source)
+}
+
+/// Validates scenario bytes as read from a file (non-UTF-8 input is an error with a position).
+pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<Scenario, Box<ScenarioError>> {
+    match std::str::from_utf8(bytes) {
+        Ok(source) => parse(path, source),
+        Err(e) => {
+            let lossy = String::from_utf8_lossy(bytes).into_owned();
+            let at = e.valid_up_to();
+            Err(Box::new(ScenarioError::at(
+                path,
+                &lossy,
+                at..at + 1,
+                "the file is not valid UTF-8",
+            )))
+        }
+    }
+}
+
+/// Parses a schedule argument: comma-separated transaction names, `name*N` repeats a name.
+pub fn parse_schedule(scenario: &Scenario, text: &str) -> Result<Vec<ThreadId>, String> {
+    let mut out = Vec::new();
+    for (i, item) in text.split(',').enumerate() {
+        let item = item.trim();
+        if item.is_empty() {
+            if text.trim().is_empty() {
+                break;
+            }
+            return Err(format!("schedule entry {} is empty", i + 1));
+        }
+        let (name, count) = match item.split_once('*') {
+            Some((name, n)) => {
+                let count: usize = n.trim().parse().map_err(|_| {
+                    format!("`{item}`: the repeat count after `*` must be a positive integer")
+                })?;
+                if count == 0 {
+                    return Err(format!("`{item}`: the repeat count after `*` must be at least 1"));
+                }
+                (name.trim(), count)
+            }
+            None => (item, 1),
+        };
+        let t = scenario.thread_by_name(name).ok_or_else(|| {
+            let names: Vec<&str> = scenario.transactions.iter().map(|t| t.name.as_str()).collect();
+            let mut msg = format!("schedule names an unknown transaction `{name}`");
+            if let Some(s) = error::did_you_mean(name, names.iter().copied()) {
+                msg.push_str(&format!(" (did you mean `{s}`?)"));
+            } else {
+                msg.push_str(&format!(" (transactions: {})", names.join(", ")));
+            }
+            msg
+        })?;
+        out.extend(std::iter::repeat_n(t, count));
+    }
+    Ok(out)
+}
+
+/// Formats a schedule compactly, the inverse of [`parse_schedule`].
+pub fn format_schedule(scenario: &Scenario, schedule: &[ThreadId]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < schedule.len() {
+        let t = schedule[i];
+        let run = schedule[i..].iter().take_while(|&&x| x == t).count();
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(scenario.thread_name(t));
+        if run > 1 {
+            out.push_str(&format!("*{run}"));
+        }
+        i += run;
+    }
+    out
+}
