@@ -50,8 +50,7 @@ impl fmt::Display for EvalError {
 }
 
 impl Expr {
-    /// Evaluates over `vars` (indexed by slot). Slots were resolved at validation, so an index
-    /// is always in range.
+    /// Evaluates the tree directly: the reference that `Program` is tested against.
     pub fn eval(&self, vars: &[i64]) -> Result<i64, EvalError> {
         Ok(match self {
             Expr::Const(v) => *v,
@@ -66,22 +65,7 @@ impl Expr {
                     BinOp::Or if a != 0 => return Ok(1),
                     _ => {}
                 }
-                let b = r.eval(vars)?;
-                match op {
-                    BinOp::Add => a.checked_add(b).ok_or(EvalError::Overflow)?,
-                    BinOp::Sub => a.checked_sub(b).ok_or(EvalError::Overflow)?,
-                    BinOp::Mul => a.checked_mul(b).ok_or(EvalError::Overflow)?,
-                    BinOp::Div | BinOp::Rem if b == 0 => return Err(EvalError::DivisionByZero),
-                    BinOp::Div => a.checked_div(b).ok_or(EvalError::Overflow)?,
-                    BinOp::Rem => a.checked_rem(b).ok_or(EvalError::Overflow)?,
-                    BinOp::Eq => (a == b) as i64,
-                    BinOp::Ne => (a != b) as i64,
-                    BinOp::Lt => (a < b) as i64,
-                    BinOp::Le => (a <= b) as i64,
-                    BinOp::Gt => (a > b) as i64,
-                    BinOp::Ge => (a >= b) as i64,
-                    BinOp::And | BinOp::Or => (b != 0) as i64,
-                }
+                apply(*op, a, r.eval(vars)?)?
             }
         })
     }
@@ -98,6 +82,156 @@ impl Expr {
             }
         }
     }
+}
+
+/// An expression flattened into postfix code for a small value stack: what the engine runs.
+/// `&&` and `||` compile to conditional jumps, so they short-circuit exactly like `Expr::eval`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    code: Box<[Instr]>,
+    /// The most values on the stack at once.
+    stack: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Instr {
+    Const(i64),
+    Var(u16),
+    Neg,
+    Not,
+    /// Replace the top with 1 if it is non-zero.
+    Bool,
+    Bin(BinOp),
+    /// If the top is 0, keep it and jump; else pop it.
+    AndJump(u32),
+    /// If the top is non-zero, make it 1 and jump; else pop it.
+    OrJump(u32),
+}
+
+/// Stack size that evaluation keeps in an array; deeper programs (rare) use a vector.
+const INLINE_STACK: usize = 16;
+
+impl Program {
+    pub fn compile(expr: &Expr) -> Program {
+        fn emit(e: &Expr, code: &mut Vec<Instr>, depth: &mut usize, max: &mut usize) {
+            match e {
+                Expr::Const(v) => push(code, Instr::Const(*v), depth, max),
+                Expr::Var(v) => push(code, Instr::Var(*v), depth, max),
+                Expr::Neg(inner) => {
+                    emit(inner, code, depth, max);
+                    code.push(Instr::Neg);
+                }
+                Expr::Not(inner) => {
+                    emit(inner, code, depth, max);
+                    code.push(Instr::Not);
+                }
+                Expr::Binary(op @ (BinOp::And | BinOp::Or), l, r) => {
+                    emit(l, code, depth, max);
+                    let jump = code.len();
+                    code.push(Instr::Bool);
+                    *depth -= 1;
+                    emit(r, code, depth, max);
+                    code.push(Instr::Bool);
+                    let target = code.len() as u32;
+                    code[jump] = if *op == BinOp::And {
+                        Instr::AndJump(target)
+                    } else {
+                        Instr::OrJump(target)
+                    };
+                }
+                Expr::Binary(op, l, r) => {
+                    emit(l, code, depth, max);
+                    emit(r, code, depth, max);
+                    code.push(Instr::Bin(*op));
+                    *depth -= 1;
+                }
+            }
+        }
+        fn push(code: &mut Vec<Instr>, i: Instr, depth: &mut usize, max: &mut usize) {
+            code.push(i);
+            *depth += 1;
+            *max = (*max).max(*depth);
+        }
+        let mut code = Vec::new();
+        let (mut depth, mut max) = (0, 0);
+        emit(expr, &mut code, &mut depth, &mut max);
+        Program {
+            code: code.into_boxed_slice(),
+            stack: max,
+        }
+    }
+
+    /// Evaluates over `vars` (indexed by slot, always in range after validation).
+    #[inline]
+    pub fn eval(&self, vars: &[i64]) -> Result<i64, EvalError> {
+        match *self.code {
+            [Instr::Var(v)] => Ok(vars[v as usize]),
+            [Instr::Const(c)] => Ok(c),
+            _ if self.stack <= INLINE_STACK => self.run(vars, &mut [0; INLINE_STACK]),
+            _ => self.run(vars, &mut vec![0; self.stack]),
+        }
+    }
+
+    fn run(&self, vars: &[i64], stack: &mut [i64]) -> Result<i64, EvalError> {
+        let mut sp = 0;
+        let mut pc = 0;
+        while let Some(&instr) = self.code.get(pc) {
+            pc += 1;
+            match instr {
+                Instr::Const(c) => {
+                    stack[sp] = c;
+                    sp += 1;
+                }
+                Instr::Var(v) => {
+                    stack[sp] = vars[v as usize];
+                    sp += 1;
+                }
+                Instr::Neg => stack[sp - 1] = stack[sp - 1].checked_neg().ok_or(EvalError::Overflow)?,
+                Instr::Not => stack[sp - 1] = (stack[sp - 1] == 0) as i64,
+                Instr::Bool => stack[sp - 1] = (stack[sp - 1] != 0) as i64,
+                Instr::Bin(op) => {
+                    sp -= 1;
+                    stack[sp - 1] = apply(op, stack[sp - 1], stack[sp])?;
+                }
+                Instr::AndJump(target) => {
+                    if stack[sp - 1] == 0 {
+                        pc = target as usize;
+                    } else {
+                        sp -= 1;
+                    }
+                }
+                Instr::OrJump(target) => {
+                    if stack[sp - 1] != 0 {
+                        stack[sp - 1] = 1;
+                        pc = target as usize;
+                    } else {
+                        sp -= 1;
+                    }
+                }
+            }
+        }
+        Ok(stack[0])
+    }
+}
+
+/// A binary operator on two evaluated operands (`&&`/`||` only see their right side here).
+#[inline]
+fn apply(op: BinOp, a: i64, b: i64) -> Result<i64, EvalError> {
+    Ok(match op {
+        BinOp::Add => a.checked_add(b).ok_or(EvalError::Overflow)?,
+        BinOp::Sub => a.checked_sub(b).ok_or(EvalError::Overflow)?,
+        BinOp::Mul => a.checked_mul(b).ok_or(EvalError::Overflow)?,
+        BinOp::Div | BinOp::Rem if b == 0 => return Err(EvalError::DivisionByZero),
+        BinOp::Div => a.checked_div(b).ok_or(EvalError::Overflow)?,
+        BinOp::Rem => a.checked_rem(b).ok_or(EvalError::Overflow)?,
+        BinOp::Eq => (a == b) as i64,
+        BinOp::Ne => (a != b) as i64,
+        BinOp::Lt => (a < b) as i64,
+        BinOp::Le => (a <= b) as i64,
+        BinOp::Gt => (a > b) as i64,
+        BinOp::Ge => (a >= b) as i64,
+        BinOp::And | BinOp::Or => (b != 0) as i64,
+    })
 }
 
 /// Resolves a name to its slot, or explains why it cannot (message, optional help).
@@ -142,7 +276,7 @@ fn tokenize(text: &str) -> Result<Vec<(Tok, std::ops::Range<usize>)>, ParseError
             let value = lit.parse::<u64>().map_err(|_| ParseError {
                 at: start..i,
                 message: if lit.bytes().all(|b| b.is_ascii_digit()) {
-                    format!("integer `{lit}` is out of range")
+                    format!("integer `{lit}` is out of the i64 range")
                 } else {
                     format!("`{lit}` is not an integer")
                 },
@@ -191,9 +325,17 @@ fn tokenize(text: &str) -> Result<Vec<(Tok, std::ops::Range<usize>)>, ParseError
 /// message and optional help, e.g. a did-you-mean suggestion).
 pub fn parse(text: &str, resolve: &mut Resolver) -> Result<Expr, ParseError> {
     let tokens = tokenize(text)?;
+    if let Some((_, at)) = tokens.get(MAX_TOKENS) {
+        return Err(ParseError {
+            at: at.clone(),
+            message: format!("expression is too long (more than {MAX_TOKENS} tokens)"),
+            help: Some("split the computation over several `set` steps".into()),
+        });
+    }
     let mut p = Parser {
         tokens,
         pos: 0,
+        depth: 0,
         end: text.len(),
         resolve,
     };
@@ -215,17 +357,39 @@ pub fn parse(text: &str, resolve: &mut Resolver) -> Result<Expr, ParseError> {
     Ok(e)
 }
 
+/// Longest expression accepted, in tokens. It bounds the depth of the tree, and so the
+/// recursion of parsing, evaluating and dropping it, far below any stack's limit.
+const MAX_TOKENS: usize = 1000;
+
+/// Deepest nesting of parentheses and unary operators accepted.
+const MAX_NESTING: usize = 64;
+
 struct Parser<'r> {
     tokens: Vec<(Tok, std::ops::Range<usize>)>,
     pos: usize,
+    /// Current nesting of parentheses and unary operators.
+    depth: usize,
     end: usize,
     resolve: &'r mut Resolver<'r>,
 }
 
-fn out_of_range(at: std::ops::Range<usize>) -> ParseError {
+impl Tok {
+    /// The token as written (integers and names are never dangling, but show them anyway).
+    fn text(&self) -> String {
+        match self {
+            Tok::Int(v) => v.to_string(),
+            Tok::Name(n) => n.clone(),
+            Tok::Op(op) => (*op).to_string(),
+            Tok::LParen => "(".into(),
+            Tok::RParen => ")".into(),
+        }
+    }
+}
+
+fn out_of_range(at: std::ops::Range<usize>, literal: String) -> ParseError {
     ParseError {
         at,
-        message: "integer is out of the i64 range".into(),
+        message: format!("integer `{literal}` is out of the i64 range"),
         help: None,
     }
 }
@@ -280,15 +444,44 @@ impl Parser<'_> {
 
     fn unary(&mut self) -> Result<Expr, ParseError> {
         let Some((tok, at)) = self.tokens.get(self.pos).cloned() else {
-            return Err(ParseError {
-                at: self.end..self.end,
-                message: "expression ends where a value was expected".into(),
-                help: None,
+            // Point at the operator left dangling, e.g. the `+` of `x +`.
+            return Err(match self.pos.checked_sub(1).and_then(|i| self.tokens.get(i)) {
+                Some((tok, at)) => ParseError {
+                    at: at.clone(),
+                    message: format!("expected a value after `{}`", tok.text()),
+                    help: Some("the expression ends here, too early".into()),
+                },
+                None => ParseError {
+                    at: self.end..self.end,
+                    message: "expression ends where a value was expected".into(),
+                    help: None,
+                },
             });
         };
         self.pos += 1;
+        let nests = matches!(tok, Tok::LParen | Tok::Op("-") | Tok::Op("!"));
+        if nests {
+            self.depth += 1;
+            if self.depth > MAX_NESTING {
+                return Err(ParseError {
+                    at,
+                    message: format!("expression nests too deeply (more than {MAX_NESTING} levels)"),
+                    help: None,
+                });
+            }
+        }
+        let result = self.operand(tok, at);
+        if nests {
+            self.depth -= 1;
+        }
+        result
+    }
+
+    fn operand(&mut self, tok: Tok, at: std::ops::Range<usize>) -> Result<Expr, ParseError> {
         match tok {
-            Tok::Int(v) => Ok(Expr::Const(i64::try_from(v).map_err(|_| out_of_range(at))?)),
+            Tok::Int(v) => Ok(Expr::Const(
+                i64::try_from(v).map_err(|_| out_of_range(at, v.to_string()))?,
+            )),
             Tok::Name(name) => match (self.resolve)(&name) {
                 Ok(slot) => Ok(Expr::Var(slot)),
                 Err((message, help)) => Err(ParseError { at, message, help }),
@@ -297,7 +490,9 @@ impl Parser<'_> {
                 // Fold `-LITERAL` so that `-9223372036854775808` (i64::MIN) is exact.
                 if let Some((Tok::Int(v), lit_at)) = self.tokens.get(self.pos).cloned() {
                     self.pos += 1;
-                    let value = 0i64.checked_sub_unsigned(v).ok_or_else(|| out_of_range(lit_at))?;
+                    let value = 0i64
+                        .checked_sub_unsigned(v)
+                        .ok_or_else(|| out_of_range(at.start..lit_at.end, format!("-{v}")))?;
                     return Ok(Expr::Const(value));
                 }
                 Ok(Expr::Neg(Box::new(self.unary()?)))
@@ -380,6 +575,42 @@ mod tests {
         assert_eq!(eval("1 % x", &[("x", 0)]), Err(EvalError::DivisionByZero));
     }
 
+    /// The compiled program agrees with the tree, value and error, on many expressions.
+    #[test]
+    fn programs_agree_with_the_tree() {
+        let texts = [
+            "x",
+            "7",
+            "x + y * 2 - 3",
+            "-(x - y) % 4",
+            "!x || y && x / y > 1",
+            "x != 0 && 10 / x > 1",
+            "(x || y) + (x && y)",
+            "x * x * x * x",
+            "!(x < y) == (x >= y)",
+            "((x + 1) * (y - 1)) / (x - y)",
+            "x == 1 || x == 2 || x == 3 || y == 0",
+            "-x",
+            "x / y",
+            "x % y",
+        ];
+        let values = [i64::MIN, -3, -1, 0, 1, 2, 3, 1 << 40, i64::MAX];
+        for text in texts {
+            let e = parse(text, &mut |n| match n {
+                "x" => Ok(0),
+                "y" => Ok(1),
+                _ => Err(("unknown".into(), None)),
+            })
+            .unwrap();
+            let p = Program::compile(&e);
+            for x in values {
+                for y in values {
+                    assert_eq!(p.eval(&[x, y]), e.eval(&[x, y]), "{text} with x={x}, y={y}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn logical_operators_short_circuit() {
         assert_eq!(eval("x != 0 && 10 / x > 1", &[("x", 0)]), Ok(0));
@@ -391,10 +622,20 @@ mod tests {
     fn errors_point_into_the_text() {
         let e = parse_err("x + y");
         assert_eq!((e.at, e.message.as_str()), (4..5, "unknown local `y`"));
-        assert_eq!(
-            parse_err("x +").message,
-            "expression ends where a value was expected"
+        let e = parse_err("x +");
+        assert_eq!((e.at, e.message.as_str()), (2..3, "expected a value after `+`"));
+        assert_eq!(parse_err("(").message, "expected a value after `(`");
+        let deep = format!("{}x{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(parse_err(&deep).message.starts_with("expression is too long"));
+        let deep = format!("{}x{}", "(".repeat(400), ")".repeat(400));
+        assert!(
+            parse_err(&deep)
+                .message
+                .starts_with("expression nests too deeply")
         );
+        let long = vec!["x"; 100_000].join("+");
+        assert!(parse_err(&long).message.starts_with("expression is too long"));
+        assert!(parse(&vec!["x"; 400].join("+"), &mut |_| Ok(0)).is_ok());
         assert_eq!(parse_err("(x + 1").message, "unclosed parenthesis");
         assert_eq!(parse_err("x = 1").at, 2..3);
         assert_eq!(
@@ -404,7 +645,7 @@ mod tests {
         assert_eq!(parse_err("x $ 1").at, 2..3);
         assert_eq!(
             parse_err("99999999999999999999").message,
-            "integer `99999999999999999999` is out of range"
+            "integer `99999999999999999999` is out of the i64 range"
         );
         assert_eq!(
             parse_err("x 1").message,

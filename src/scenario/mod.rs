@@ -61,7 +61,23 @@ pub struct Step {
 #[derive(Debug, Clone)]
 pub struct Code {
     pub expr: Expr,
+    pub program: expr::Program,
     pub text: String,
+}
+
+impl Code {
+    pub fn new(expr: Expr, text: impl Into<String>) -> Code {
+        Code {
+            program: expr::Program::compile(&expr),
+            expr,
+            text: text.into(),
+        }
+    }
+
+    #[inline]
+    pub fn eval(&self, vars: &[i64]) -> Result<i64, EvalError> {
+        self.program.eval(vars)
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -57,17 +57,84 @@ impl Validator<'_> {
 
     fn toml_error(&self, e: &toml::de::Error) -> Box<ScenarioError> {
         let span = e.span().unwrap_or(0..0);
-        let message = e.message().trim().to_string();
-        let help = unknown_field_help(&message);
-        self.err_help(span, message, help)
+        let raw = e.message().trim();
+        let help = unknown_field_help(raw);
+        let token = self.source.get(span.clone()).unwrap_or("").trim();
+        self.err_help(span, toml_message(raw, token), help)
     }
 
-    /// Where the text of a string value starts, so expression errors can point inside it.
-    fn string_body_offset(&self, span: &Range<usize>) -> Option<usize> {
+    /// Maps each byte of a string value back to its place in the source: `map[i]` is where
+    /// byte `i` of `value` was written (an escape sequence maps to its backslash) and
+    /// `map[value.len()]` is the closing quote. `None` when the span is not a string literal
+    /// that decodes to `value` (then errors point at the whole string).
+    fn string_offsets(&self, span: &Range<usize>, value: &str) -> Option<Vec<usize>> {
         let raw = self.source.get(span.clone())?;
-        let simple = (raw.starts_with('"') && !raw.starts_with("\"\"\"") && !raw.contains('\\'))
-            || (raw.starts_with('\'') && !raw.starts_with("'''"));
-        simple.then_some(span.start + 1)
+        let (delim, literal) = if raw.starts_with("\"\"\"") {
+            ("\"\"\"", false)
+        } else if raw.starts_with("'''") {
+            ("'''", true)
+        } else if raw.starts_with('"') {
+            ("\"", false)
+        } else if raw.starts_with('\'') {
+            ("'", true)
+        } else {
+            return None;
+        };
+        let body = raw.get(delim.len()..raw.len().checked_sub(delim.len())?)?;
+        let base = span.start + delim.len();
+        let mut map = Vec::with_capacity(value.len() + 1);
+        let mut decoded = String::with_capacity(value.len());
+        let mut i = 0;
+        if delim.len() == 3 {
+            // A newline right after the opening delimiter is not part of the value.
+            i = if body.starts_with("\r\n") {
+                2
+            } else {
+                usize::from(body.starts_with('\n'))
+            };
+        }
+        while let Some(c) = body.get(i..).and_then(|r| r.chars().next()) {
+            if c != '\\' || literal {
+                decoded.push(c);
+                map.extend(std::iter::repeat_n(base + i, c.len_utf8()));
+                i += c.len_utf8();
+                continue;
+            }
+            let next = body.get(i + 1..)?.chars().next()?;
+            let (ch, len) = match next {
+                'b' => ('\u{8}', 2),
+                't' => ('\t', 2),
+                'n' => ('\n', 2),
+                'f' => ('\u{c}', 2),
+                'r' => ('\r', 2),
+                'e' => ('\u{1b}', 2),
+                '"' => ('"', 2),
+                '\\' => ('\\', 2),
+                'x' | 'u' | 'U' => {
+                    let digits = match next {
+                        'x' => 2,
+                        'u' => 4,
+                        _ => 8,
+                    };
+                    let hex = body.get(i + 2..i + 2 + digits)?;
+                    (char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, 2 + digits)
+                }
+                ' ' | '\t' | '\r' | '\n' => {
+                    // A line-ending backslash: the newline and the whitespace after it vanish.
+                    i += 1;
+                    while body[i..].starts_with([' ', '\t', '\r', '\n']) {
+                        i += 1;
+                    }
+                    continue;
+                }
+                _ => return None,
+            };
+            decoded.push(ch);
+            map.extend(std::iter::repeat_n(base + i, ch.len_utf8()));
+            i += len;
+        }
+        map.push(base + body.len());
+        (decoded == value).then_some(map)
     }
 
     fn name(&self, name: &Spanned<String>, what: &str) -> Result<()> {
@@ -92,9 +159,10 @@ impl Validator<'_> {
         what: &str,
     ) -> Result<Vec<String>> {
         let mut out: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for name in names {
             self.name(name, what)?;
-            if out.iter().any(|n| n == name.get_ref()) {
+            if !seen.insert(name.get_ref().as_str()) {
                 return Err(self.err(name.span(), format!("duplicate {what} name `{}`", name.get_ref())));
             }
             out.push(name.get_ref().clone());
@@ -130,6 +198,13 @@ impl Validator<'_> {
                 .unwrap_or_else(|| "scenario".into()),
         };
         let account_names = self.unique_names(raw.accounts.iter().map(|a| &a.get_ref().name), "account")?;
+        // Expressions in [expect] address accounts by u16 slots.
+        if let Some(a) = raw.accounts.get(usize::from(u16::MAX) + 1) {
+            return Err(self.err(
+                a.get_ref().name.span(),
+                format!("too many accounts (at most {})", usize::from(u16::MAX) + 1),
+            ));
+        }
         let accounts = raw
             .accounts
             .iter()
@@ -141,13 +216,6 @@ impl Validator<'_> {
         let locks = self.unique_names(raw.locks.iter(), "lock")?;
         let tx_names =
             self.unique_names(raw.transactions.iter().map(|t| &t.get_ref().name), "transaction")?;
-        if raw.transactions.is_empty() {
-            return Err(self.err_help(
-                0..0,
-                "the scenario has no transactions",
-                Some("add a [[transactions]] table".into()),
-            ));
-        }
         let transactions = raw
             .transactions
             .iter()
@@ -163,6 +231,14 @@ impl Validator<'_> {
             Some(e) => self.expect(e, &account_names)?,
             None => Expect::default(),
         };
+        // Last, so that a file being written gets its specific errors first.
+        if raw.transactions.is_empty() {
+            return Err(self.err_help(
+                0..0,
+                "the scenario has no transactions",
+                Some("add a [[transactions]] table".into()),
+            ));
+        }
         Ok(Scenario {
             name,
             description: raw.description,
@@ -225,14 +301,8 @@ impl Validator<'_> {
                 )
             })?;
         }
-        if config.policy == PolicyKind::Scripted && config.schedule.is_none() {
-            let span = s.policy.as_ref().map(|p| p.span()).unwrap_or(0..0);
-            return Err(self.err_help(
-                span,
-                "policy `scripted` needs a `schedule`",
-                Some("add schedule = [\"name\", ...] to [scheduler], or pass --schedule".into()),
-            ));
-        }
+        // `policy = "scripted"` without a `schedule` is valid: the schedule may come from
+        // `run --schedule`; `run` without one is a usage error.
         Ok(config)
     }
 
@@ -313,9 +383,22 @@ impl Validator<'_> {
         t: &RawTransaction,
     ) -> Result<&'v Spanned<T>> {
         value.as_ref().ok_or_else(|| {
-            self.err(
+            let kind = t.kind.as_ref().map_or("", |k| k.get_ref().as_str());
+            self.err_help(
                 t.kind.as_ref().map(|k| k.span()).unwrap_or(t.name.span()),
-                format!("transaction `{}` of this kind needs `{key}`", t.name.get_ref()),
+                format!(
+                    "transaction `{}` of kind `{kind}` needs `{key}`",
+                    t.name.get_ref()
+                ),
+                Some(
+                    match kind {
+                        "transfer" => {
+                            "kind \"transfer\" takes `from`, `to`, `amount` and an optional `delay`"
+                        }
+                        _ => "kind \"update\" takes `account`, `amount` and an optional `delay`",
+                    }
+                    .into(),
+                ),
             )
         })
     }
@@ -359,10 +442,7 @@ impl Validator<'_> {
                 }
                 steps.push(plain(Op::Write {
                     account,
-                    value: Code {
-                        expr: expr::Expr::Var(local),
-                        text: "local_copy".into(),
-                    },
+                    value: Code::new(expr::Expr::Var(local), "local_copy"),
                 }));
                 steps.push(plain(Op::Log(format!("{name} thread finishing..."))));
             }
@@ -391,7 +471,7 @@ impl Validator<'_> {
                         amount.checked_neg().ok_or_else(|| {
                             self.err(
                                 t.amount.as_ref().map(|a| a.span()).unwrap_or(0..0),
-                                "`amount` is out of range",
+                                "`amount` is out of range: a transfer negates it, and -9223372036854775808 has no negation in i64",
                             )
                         })?,
                     ),
@@ -485,10 +565,9 @@ impl Validator<'_> {
                 .into
                 .as_ref()
                 .ok_or_else(|| self.err(span.clone(), "`read` needs `into = \"LOCAL\"`"))?;
-            self.name(into, "local")?;
             Op::Read {
                 account,
-                into: locals.assign(into.get_ref()),
+                into: self.assign_local(into, locals)?,
             }
         } else if let Some(a) = &s.write {
             let account = self.resolve(a, "account", accounts)?;
@@ -506,7 +585,7 @@ impl Validator<'_> {
             self.name(x, "local")?;
             let value = value(locals)?;
             Op::Set {
-                local: locals.assign(x.get_ref()),
+                local: self.assign_local(x, locals)?,
                 value,
             }
         } else if let Some(l) = &s.lock {
@@ -529,11 +608,26 @@ impl Validator<'_> {
         Ok(Step { op, delay })
     }
 
+    /// Checks a local's name and gives it a slot (slots are u16, like expression variables).
+    fn assign_local(&self, name: &Spanned<String>, locals: &mut Locals) -> Result<u16> {
+        self.name(name, "local")?;
+        if locals.slot(name.get_ref()).is_none() && locals.names.len() > usize::from(u16::MAX) {
+            return Err(self.err(
+                name.span(),
+                format!(
+                    "too many locals in one transaction (at most {})",
+                    usize::from(u16::MAX) + 1
+                ),
+            ));
+        }
+        Ok(locals.assign(name.get_ref()))
+    }
+
     /// Compiles an expression over the locals assigned so far.
     fn local_expr(&self, text: &Spanned<String>, locals: &Locals, accounts: &[String]) -> Result<Code> {
         self.expr(text, &mut |name| {
-            if let Some(slot) = locals.names.iter().position(|n| n == name) {
-                return Ok(slot as u16);
+            if let Some(slot) = locals.slot(name) {
+                return Ok(slot);
             }
             if accounts.iter().any(|a| a == name) {
                 return Err((
@@ -551,13 +645,14 @@ impl Validator<'_> {
 
     fn expr(&self, text: &Spanned<String>, resolve: &mut expr::Resolver) -> Result<Code> {
         match expr::parse(text.get_ref(), resolve) {
-            Ok(expr) => Ok(Code {
-                expr,
-                text: text.get_ref().clone(),
-            }),
+            Ok(expr) => Ok(Code::new(expr, text.get_ref().clone())),
             Err(e) => {
-                let span = match self.string_body_offset(&text.span()) {
-                    Some(base) => base + e.at.start..base + e.at.end.max(e.at.start + 1),
+                let offsets = self.string_offsets(&text.span(), text.get_ref());
+                let span = match offsets.as_deref().and_then(|m| Some((*m.get(e.at.start)?, m))) {
+                    Some((start, map)) => {
+                        let end = map.get(e.at.end).copied().unwrap_or(start).max(start + 1);
+                        start..end
+                    }
                     None => text.span(),
                 };
                 Err(self.err_help(span, e.message, e.help))
@@ -658,17 +753,23 @@ impl Validator<'_> {
 #[derive(Default)]
 struct Locals {
     names: Vec<String>,
+    slots: std::collections::HashMap<String, u16>,
 }
 
 impl Locals {
+    fn slot(&self, name: &str) -> Option<u16> {
+        self.slots.get(name).copied()
+    }
+
+    /// The slot of `name`, given one if it has none. The caller keeps the count within u16.
     fn assign(&mut self, name: &str) -> u16 {
-        match self.names.iter().position(|n| n == name) {
-            Some(i) => i as u16,
-            None => {
-                self.names.push(name.to_string());
-                (self.names.len() - 1) as u16
-            }
+        if let Some(slot) = self.slot(name) {
+            return slot;
         }
+        let slot = self.names.len() as u16;
+        self.names.push(name.to_string());
+        self.slots.insert(name.to_string(), slot);
+        slot
     }
 }
 
@@ -678,14 +779,12 @@ fn add_const(local_name: &str, local: u16, amount: i64) -> Code {
     } else {
         format!("{local_name} + {amount}")
     };
-    Code {
-        expr: expr::Expr::Binary(
-            expr::BinOp::Add,
-            Box::new(expr::Expr::Var(local)),
-            Box::new(expr::Expr::Const(amount)),
-        ),
-        text,
-    }
+    let expr = expr::Expr::Binary(
+        expr::BinOp::Add,
+        Box::new(expr::Expr::Var(local)),
+        Box::new(expr::Expr::Const(amount)),
+    );
+    Code::new(expr, text)
 }
 
 fn suggestion(name: &str, known: &[String], what: &str) -> Option<String> {
@@ -697,6 +796,49 @@ fn suggestion(name: &str, known: &[String], what: &str) -> Option<String> {
     } else {
         Some(format!("known {what} names: {}", known.join(", ")))
     }
+}
+
+/// Rewrites serde's and toml's wording in the terms of a TOML file: keys rather than fields,
+/// integers rather than `i64`, tables rather than structs and maps. `token` is the source text
+/// under the error's span.
+fn toml_message(message: &str, token: &str) -> String {
+    // An integer that does not fit in i64: serde says "invalid type: integer `X` as i128,
+    // expected i64"; toml's parser says "integer number overflowed" beyond i128.
+    if message.contains(" as i128, expected i64")
+        || message.contains(" as u128, expected i64")
+        || message.contains("number overflowed")
+    {
+        return if token.is_empty() {
+            "integer is out of the i64 range".into()
+        } else {
+            format!("integer `{token}` is out of the i64 range")
+        };
+    }
+    if message == "duplicate key" && !token.is_empty() {
+        return format!(
+            "duplicate key `{}`",
+            token.trim_matches(|c| c == '"' || c == '\'')
+        );
+    }
+    let mut out = message
+        .replacen("unknown field `", "unknown key `", 1)
+        .replacen("missing field `", "missing key `", 1)
+        .replace("expected i64", "expected an integer")
+        .replace("expected a sequence", "expected an array")
+        .replace("invalid type: sequence", "invalid type: array")
+        .replace("invalid type: map", "invalid type: table")
+        .replace("floating point `", "float `")
+        .replace(", expected nothing", "");
+    // "expected struct RawStep" names a Rust type the user never wrote.
+    if let Some(i) = out.find("expected struct Raw") {
+        let rest = &out[i + "expected struct Raw".len()..];
+        let what = match rest.split(|c: char| !c.is_ascii_alphanumeric()).next() {
+            Some("Step") => "a step table like { sleep = 1 }",
+            _ => "a table",
+        };
+        out = format!("{}expected {what}", &out[..i]);
+    }
+    out
 }
 
 /// toml reports unknown keys as "unknown field `x`, expected one of `a`, `b`": suggest the
