@@ -5,7 +5,7 @@
 
 use crate::engine::{Event, Layout, Observer, Settled, State, Status};
 use crate::policy::{AnyPolicy, Pct, Policy, Random, RoundRobin, Scripted};
-use crate::scenario::{Condition, PolicyKind, Scenario, ThreadId};
+use crate::scenario::{Condition, Op, PolicyKind, Scenario, ThreadId};
 
 /// Which simulator policy to use and its parameters (os-threads has its own runner).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +89,7 @@ impl Checks {
 /// A condition over balances; an evaluation error (overflow, division by zero) counts as false.
 #[inline]
 pub fn holds(condition: &Condition, balances: &[i64]) -> bool {
-    matches!(condition.expr.eval(balances), Ok(v) if v != 0)
+    matches!(condition.eval(balances), Ok(v) if v != 0)
 }
 
 /// A finished run: how it ended, its steps, and the verdicts.
@@ -140,7 +140,7 @@ impl<'s> Runner<'s> {
         self.check_always(0);
         let mut policy_error = false;
         let status = loop {
-            match self.state.settle(scenario) {
+            match self.state.settle_ready(scenario, &mut self.ready) {
                 Settled::Ended(status) => {
                     if let Err(message) = policy.finish(self.state.steps) {
                         policy_error = true;
@@ -150,8 +150,6 @@ impl<'s> Runner<'s> {
                 }
                 Settled::Ready => {}
             }
-            self.ready.clear();
-            self.state.ready_threads(scenario, &mut self.ready);
             let t = match policy.pick(&self.ready, self.state.steps + 1) {
                 Ok(t) => t,
                 Err(message) => {
@@ -162,6 +160,12 @@ impl<'s> Runner<'s> {
             if let Some(s) = schedule.as_deref_mut() {
                 s.push(t);
             }
+            // `always` reads balances only, so only steps that write a balance can change it.
+            let th = &self.state.threads[t];
+            let writes = matches!(
+                scenario.transactions[t].steps[th.pc as usize].op,
+                Op::Write { .. } | Op::AtomicAdd { .. }
+            );
             if let Err(fault) = self.state.step(scenario, &self.layout, t, observer) {
                 break Status::Error(format!(
                     "step {}: {}",
@@ -169,7 +173,9 @@ impl<'s> Runner<'s> {
                     fault.describe(scenario, t)
                 ));
             }
-            self.check_always(self.state.steps);
+            if writes {
+                self.check_always(self.state.steps);
+            }
         };
         (status, policy_error)
     }

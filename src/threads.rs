@@ -6,7 +6,7 @@
 //! (virtual time included), so the order it records is always a valid `--schedule`. Delays are
 //! real sleeps of `delay × tick`. Deadlocks and runtime errors end the run for every worker.
 
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Barrier, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::engine::{Event, Layout, Settled, State, Status};
@@ -32,10 +32,15 @@ pub fn run<'s>(scenario: &'s Scenario, tick: Duration) -> RunReport<'s> {
     });
     let wakeup = Condvar::new();
     let workers = scenario.workers.min(scenario.transactions.len());
+    // The workers start together, so that the first one spawned does not run alone.
+    let start = Barrier::new(workers);
     std::thread::scope(|scope| {
         for first in 0..workers {
-            let (shared, wakeup, layout) = (&shared, &wakeup, &layout);
-            scope.spawn(move || worker(scenario, layout, shared, wakeup, first, tick));
+            let (shared, wakeup, layout, start) = (&shared, &wakeup, &layout, &start);
+            scope.spawn(move || {
+                start.wait();
+                worker(scenario, layout, shared, wakeup, first, tick)
+            });
         }
     });
     let shared = shared.into_inner().unwrap_or_else(|poison| poison.into_inner());
@@ -75,6 +80,7 @@ fn worker<'s>(
     first: ThreadId,
     tick: Duration,
 ) {
+    let _end_on_panic = EndOnPanic { shared, wakeup };
     let mut current = first;
     let mut guard = lock(shared);
     loop {
@@ -125,10 +131,37 @@ fn worker<'s>(
             }
         }
         if event.delay > 0 {
-            drop(guard);
+            // A real sleep of delay × tick with the state unlocked, cut short when the run ends
+            // (a deadlock or an error elsewhere) so that the run ends promptly.
             let ticks = u32::try_from(event.delay).unwrap_or(u32::MAX);
-            std::thread::sleep(tick.saturating_mul(ticks));
+            guard = wakeup
+                .wait_timeout_while(guard, tick.saturating_mul(ticks), |s| s.ended.is_none())
+                .unwrap_or_else(|poison| poison.into_inner())
+                .0;
+        } else {
+            // Release the state between steps, so that the next step may be another thread's:
+            // each step is its own critical section, the order between them the OS's.
+            drop(guard);
+            std::thread::yield_now();
             guard = lock(shared);
+        }
+    }
+}
+
+/// Ends the run for every worker if this one panics, so that the others do not wait forever.
+struct EndOnPanic<'a, 's> {
+    shared: &'a Mutex<Shared<'s>>,
+    wakeup: &'a Condvar,
+}
+
+impl Drop for EndOnPanic<'_, '_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut guard = lock(self.shared);
+            if guard.ended.is_none() {
+                guard.ended = Some(Status::Error("internal error: a worker thread panicked".into()));
+            }
+            self.wakeup.notify_all();
         }
     }
 }

@@ -1,0 +1,388 @@
+//! os-threads: real runs record a schedule that the simulator replays to the same log.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use racesim::engine::Status;
+use racesim::run::{PolicyChoice, run};
+use racesim::scenario::Scenario;
+
+use crate::common::{load, parse, racesim};
+
+const TICK: Duration = Duration::from_micros(50);
+const RUNS: usize = 30;
+
+/// No delay between read and write: all three outcomes are possible.
+const UPDATE_RACE: &str = r#"
+    [[accounts]]
+    name = "account"
+    balance = 100
+    [[transactions]]
+    name = "deposit"
+    kind = "update"
+    account = "account"
+    amount = 50
+    [[transactions]]
+    name = "withdrawal"
+    kind = "update"
+    account = "account"
+    amount = -150
+"#;
+
+/// Three threads incrementing under one lock, one of them sleeping inside it.
+const LOCKED: &str = r#"
+    locks = ["m"]
+    [[accounts]]
+    name = "counter"
+    [[transactions]]
+    name = "a"
+    repeat = 3
+    steps = [
+      { lock = "m" },
+      { read = "counter", into = "c" },
+      { write = "counter", value = "c + 1", delay = 1 },
+      { unlock = "m" },
+    ]
+    [[transactions]]
+    name = "b"
+    repeat = 3
+    steps = [
+      { lock = "m" },
+      { read = "counter", into = "c" },
+      { write = "counter", value = "c + 10" },
+      { unlock = "m" },
+    ]
+    [[transactions]]
+    name = "c"
+    steps = [{ log = "c1" }, { log = "c2" }, { lock = "m" }, { unlock = "m" }]
+"#;
+
+/// One worker for three transactions: each starts when the previous one's delay has elapsed.
+const POOL: &str = r#"
+    [pool]
+    workers = 1
+    [[accounts]]
+    name = "account"
+    balance = 100
+    [[transactions]]
+    name = "first"
+    kind = "update"
+    account = "account"
+    amount = 1
+    delay = 1
+    [[transactions]]
+    name = "second"
+    kind = "update"
+    account = "account"
+    amount = 10
+    delay = 2
+    [[transactions]]
+    name = "third"
+    steps = [{ atomic_add = "account", value = "100", delay = 1 }]
+"#;
+
+/// Transfers taking their locks in opposite order; the sleep makes the deadlock certain.
+const DEADLOCK: &str = r#"
+    locks = ["lock_a", "lock_b"]
+    [[accounts]]
+    name = "a"
+    balance = 100
+    [[accounts]]
+    name = "b"
+    balance = 100
+    [[transactions]]
+    name = "a_to_b"
+    steps = [
+      { lock = "lock_a", delay = 1 },
+      { lock = "lock_b" },
+      { atomic_add = "a", value = "-10" },
+      { atomic_add = "b", value = "10" },
+      { unlock = "lock_b" },
+      { unlock = "lock_a" },
+    ]
+    [[transactions]]
+    name = "b_to_a"
+    steps = [
+      { lock = "lock_b", delay = 1 },
+      { lock = "lock_a" },
+      { atomic_add = "b", value = "-20" },
+      { atomic_add = "a", value = "20" },
+      { unlock = "lock_a" },
+      { unlock = "lock_b" },
+    ]
+"#;
+
+/// The same without the sleep: some runs deadlock, some do not.
+fn maybe_deadlock() -> String {
+    DEADLOCK.replace(", delay = 1", "")
+}
+
+/// A deposit that overflows, in the middle of a run with another thread going on.
+const OVERFLOW: &str = r#"
+    [[accounts]]
+    name = "account"
+    balance = 9223372036854775000
+    [[transactions]]
+    name = "deposit"
+    kind = "update"
+    account = "account"
+    amount = 1000
+    delay = 1
+    [[transactions]]
+    name = "other"
+    steps = [{ log = "1" }, { log = "2", delay = 1 }, { log = "3" }, { log = "4" }]
+"#;
+
+/// What a run looks like from outside, comparable between runners.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Observed {
+    status: Status,
+    balances: Vec<i64>,
+    schedule: Vec<usize>,
+    steps: u64,
+}
+
+/// One os-threads run on a thread of its own, failing the test instead of hanging. Also checks
+/// the replay of its schedule in the simulator: same events, same outcome.
+fn os_run(sc: &Scenario, tick: Duration) -> (Observed, Duration) {
+    let owned = sc.clone();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let start = Instant::now();
+        let report = racesim::threads::run(&owned, tick);
+        let elapsed = start.elapsed();
+        let replay = run(
+            &owned,
+            &PolicyChoice::Scripted {
+                schedule: report.schedule.clone(),
+            },
+        );
+        assert_eq!(replay.events, report.events, "the replay has the same log");
+        assert_eq!(replay.summary.outcome, report.summary.outcome);
+        assert_eq!(replay.summary.steps, report.summary.steps);
+        assert_eq!(replay.schedule, report.schedule);
+        assert!(!replay.summary.policy_error);
+        let observed = Observed {
+            status: report.summary.outcome.status.clone(),
+            balances: report.summary.outcome.balances.clone(),
+            schedule: report.schedule.clone(),
+            steps: report.summary.steps,
+        };
+        let _ = tx.send((observed, elapsed));
+    });
+    match rx.recv_timeout(Duration::from_secs(20)) {
+        Ok(r) => r,
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("the os-threads run hangs"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("the os-threads run or its replay failed"),
+    }
+}
+
+/// Runs `sc` many times on OS threads; every run must replay exactly. Returns the runs.
+fn record_and_replay(sc: &Scenario) -> Vec<Observed> {
+    (0..RUNS).map(|_| os_run(sc, TICK).0).collect()
+}
+
+#[test]
+fn bank_account_replays() {
+    let sc = load("scenarios/bank_account.toml");
+    for r in record_and_replay(&sc) {
+        assert_eq!(r.status, Status::Ok);
+        assert!(r.balances == [150] || r.balances == [-50], "{r:?}");
+        assert_eq!(r.steps, 12);
+    }
+}
+
+#[test]
+fn update_race_without_delay_replays() {
+    let sc = parse(UPDATE_RACE);
+    for r in record_and_replay(&sc) {
+        assert_eq!(r.status, Status::Ok);
+        assert!([[150], [-50], [0]].contains(&[r.balances[0]]), "{r:?}");
+    }
+}
+
+#[test]
+fn steps_of_different_threads_interleave() {
+    // Each step is its own critical section: a worker does not keep the state locked from one
+    // step to the next, so the OS interleaves threads even without any delay.
+    let sc = parse(UPDATE_RACE);
+    let serial = |s: &[usize]| s.windows(2).filter(|w| w[0] != w[1]).count() == 1;
+    let interleaved = (0..200).any(|_| !serial(&os_run(&sc, TICK).0.schedule));
+    assert!(interleaved, "200 runs, each one transaction after the other");
+}
+
+#[test]
+fn locked_increments_replay_and_never_lose_an_update() {
+    let sc = parse(LOCKED);
+    for r in record_and_replay(&sc) {
+        assert_eq!((r.status, r.balances), (Status::Ok, vec![33]));
+    }
+}
+
+#[test]
+fn a_pool_of_one_replays_serially() {
+    let sc = parse(POOL);
+    for r in record_and_replay(&sc) {
+        assert_eq!((&r.status, &r.balances), (&Status::Ok, &vec![211]));
+        // One worker: the transactions run one after the other, in file order.
+        assert_eq!(r.schedule, [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2]);
+    }
+}
+
+#[test]
+fn a_deadlock_under_os_threads_ends_with_status_deadlock() {
+    let sc = parse(DEADLOCK);
+    for r in record_and_replay(&sc) {
+        assert_eq!(r.status, Status::Deadlock);
+        assert_eq!(r.steps, 2);
+        assert_eq!(r.balances, [100, 100]);
+    }
+    let sc = parse(&maybe_deadlock());
+    for r in record_and_replay(&sc) {
+        assert!(
+            r.status == Status::Deadlock || (r.status == Status::Ok && r.balances == [110, 90]),
+            "{r:?}"
+        );
+    }
+}
+
+#[test]
+fn a_runtime_error_under_os_threads_ends_the_run() {
+    let sc = parse(OVERFLOW);
+    for r in record_and_replay(&sc) {
+        assert_eq!(
+            r.status,
+            Status::Error(format!("step {}: deposit: arithmetic overflow", r.steps + 1))
+        );
+        assert_eq!(r.balances, [9223372036854775000]);
+    }
+}
+
+#[test]
+fn the_end_of_a_run_interrupts_workers_sleeping_in_real_time() {
+    // `sleeper` sleeps 100000 ticks (5 s of real time at 50us) at t=0, before anyone can reach
+    // t=1; then `deposit` overflows at t=1. The run must end without waiting for the sleeper.
+    let sc = parse(
+        r#"
+        [[accounts]]
+        name = "account"
+        balance = 9223372036854775807
+        [[transactions]]
+        name = "deposit"
+        steps = [{ read = "account", into = "c", delay = 1 }, { write = "account", value = "c + 1" }]
+        [[transactions]]
+        name = "sleeper"
+        steps = [{ sleep = 100000 }, { log = "woke" }]
+    "#,
+    );
+    for _ in 0..3 {
+        let (r, elapsed) = os_run(&sc, TICK);
+        assert_eq!(
+            r.status,
+            Status::Error("step 3: deposit: arithmetic overflow".into())
+        );
+        assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
+    }
+    // The same with a deadlock found while one worker still sleeps in real time.
+    let sc = parse(
+        r#"
+        locks = ["m", "n"]
+        [[accounts]]
+        name = "x"
+        [[transactions]]
+        name = "p"
+        steps = [{ lock = "m", delay = 1 }, { lock = "n" }]
+        [[transactions]]
+        name = "q"
+        steps = [{ lock = "n", delay = 100000 }, { lock = "m" }]
+    "#,
+    );
+    for _ in 0..3 {
+        let (r, elapsed) = os_run(&sc, TICK);
+        assert_eq!(r.status, Status::Deadlock);
+        assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
+    }
+}
+
+#[test]
+fn real_sleeps_follow_the_tick() {
+    // 1 tick, then 2 more on the pool: at least 3 ticks of real time.
+    let sc = parse(POOL);
+    let (_, elapsed) = os_run(&sc, Duration::from_millis(20));
+    assert!(elapsed >= Duration::from_millis(60), "took {elapsed:?}");
+}
+
+// ---- through the binary ----
+
+/// The lines of a text log from the step lines to the final balances (the header names the
+/// policy, which differs between the two runs).
+fn log_body(stdout: &str) -> String {
+    let start = stdout.find("time  step").expect("a step table");
+    let end = stdout.find("\nexpect").or(stdout.find("\nschedule")).unwrap();
+    stdout[start..end].to_string()
+}
+
+fn schedule_line(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("schedule  "))
+        .expect("a schedule line")
+        .to_string()
+}
+
+fn binary_replays(file: &str, runs: usize) {
+    for _ in 0..runs {
+        let live = racesim(&["run", file, "--policy", "os-threads", "--tick", "50us"]);
+        assert!(live.status == 0 || live.status == 1, "{}", live.stderr);
+        assert!(
+            live.stdout.contains("policy    os-threads, tick 50"),
+            "{}",
+            live.stdout
+        );
+        let schedule = schedule_line(&live.stdout);
+        let replay = racesim(&["run", file, "--schedule", &schedule]);
+        assert_eq!(replay.status, live.status, "{}", replay.stderr);
+        assert_eq!(log_body(&replay.stdout), log_body(&live.stdout));
+        let final_line = |s: &str| s.lines().find(|l| l.starts_with("final ")).unwrap().to_string();
+        assert_eq!(final_line(&replay.stdout), final_line(&live.stdout));
+        assert!(replay.stdout.contains(&format!("schedule  {schedule}\n")));
+    }
+}
+
+fn scenario_file(name: &str, text: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("os_threads_{name}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn the_binary_prints_a_schedule_that_replays_to_the_same_log() {
+    binary_replays("scenarios/bank_account.toml", 10);
+    binary_replays(&scenario_file("update_race", UPDATE_RACE), 5);
+    binary_replays(&scenario_file("locked", LOCKED), 5);
+    binary_replays(&scenario_file("deadlock", &maybe_deadlock()), 5);
+    binary_replays(&scenario_file("overflow", OVERFLOW), 5);
+}
+
+#[test]
+fn the_binary_reports_deadlock_and_error_under_os_threads() {
+    let out = racesim(&[
+        "run",
+        &scenario_file("deadlock_sure", DEADLOCK),
+        "--policy",
+        "os-threads",
+    ]);
+    assert!(out.stdout.contains("\nstatus    deadlock\n"), "{}", out.stdout);
+    let out = racesim(&[
+        "run",
+        &scenario_file("overflow2", OVERFLOW),
+        "--policy",
+        "os-threads",
+    ]);
+    assert!(out.stdout.contains("\nstatus    error\n"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("deposit: arithmetic overflow"),
+        "{}",
+        out.stdout
+    );
+}
