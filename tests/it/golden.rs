@@ -1,0 +1,225 @@
+//! Golden files: every shipped scenario under its own policy and seed, text and jsonl, byte for byte.
+//!
+//! For each `scenarios/NAME.toml` (not the subdirectories, e.g. `scenarios/bench/`) the output of
+//! `racesim run scenarios/NAME.toml` must equal `tests/golden/NAME.txt`, and the output with
+//! `--format jsonl` must equal `tests/golden/NAME.jsonl`. After an intended change to the output,
+//! regenerate them with
+//!
+//! ```sh
+//! RACESIM_BLESS=1 cargo test golden
+//! ```
+//!
+//! and review the diff before committing.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::common;
+
+/// The environment variable that makes the golden tests write the files instead of comparing.
+const BLESS_VAR: &str = "RACESIM_BLESS";
+
+fn blessing() -> bool {
+    std::env::var(BLESS_VAR).is_ok_and(|v| v == "1")
+}
+
+fn golden_dir() -> PathBuf {
+    common::root().join("tests").join("golden")
+}
+
+/// The shipped scenarios directly in `scenarios/` (paths relative to the root).
+fn top_level_scenarios() -> Vec<String> {
+    let scenarios = common::shipped_scenarios()
+        .into_iter()
+        .filter(|p| Path::new(p).parent() == Some(Path::new("scenarios")))
+        .collect::<Vec<_>>();
+    assert!(!scenarios.is_empty(), "no scenarios found in scenarios/");
+    scenarios
+}
+
+fn stem(path: &str) -> String {
+    Path::new(path)
+        .file_stem()
+        .expect("a scenario file has a stem")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// A line diff of `expected` against `actual` (longest common subsequence; the files are small),
+/// `-` for expected lines that are missing, `+` for actual lines that are new.
+fn diff(expected: &str, actual: &str) -> String {
+    let a: Vec<&str> = expected.lines().collect();
+    let b: Vec<&str> = actual.lines().collect();
+    // lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..].
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut lines = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            lines.push(format!("  {}", a[i]));
+            i += 1;
+            j += 1;
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            lines.push(format!("- {}", a[i]));
+            i += 1;
+        } else {
+            lines.push(format!("+ {}", b[j]));
+            j += 1;
+        }
+    }
+    // Keep two lines of context around each change.
+    let changed: Vec<bool> = lines.iter().map(|l| !l.starts_with("  ")).collect();
+    let near = |k: usize| (k.saturating_sub(2)..(k + 3).min(lines.len())).any(|m| changed[m]);
+    let mut out = String::new();
+    let mut skipped = false;
+    for (k, line) in lines.iter().enumerate() {
+        if near(k) {
+            if skipped {
+                out.push_str("  ...\n");
+                skipped = false;
+            }
+            out.push_str(line);
+            out.push('\n');
+        } else {
+            skipped = true;
+        }
+    }
+    if out.is_empty() {
+        // Same lines, different bytes: line endings or the final newline.
+        out.push_str("(the lines are equal; the difference is in line endings or the final newline)\n");
+    }
+    out
+}
+
+/// Compares `actual` with the golden file `name`, or writes it when blessing. Returns a
+/// description of the failure, if any.
+fn check_golden(name: &str, actual: &str) -> Option<String> {
+    let path = golden_dir().join(name);
+    if blessing() {
+        std::fs::create_dir_all(golden_dir()).expect("create tests/golden");
+        let unchanged = std::fs::read_to_string(&path).is_ok_and(|old| old == actual);
+        if !unchanged {
+            std::fs::write(&path, actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            eprintln!("blessed tests/golden/{name}");
+        }
+        return None;
+    }
+    match std::fs::read_to_string(&path) {
+        Err(e) => Some(format!(
+            "tests/golden/{name} is missing ({e}); run `{BLESS_VAR}=1 cargo test golden` to create it"
+        )),
+        Ok(expected) if expected == actual => None,
+        Ok(expected) => Some(format!(
+            "tests/golden/{name} differs from the output (- golden, + actual):\n{}\
+             if the new output is right, run `{BLESS_VAR}=1 cargo test golden` and review the diff",
+            diff(&expected, actual)
+        )),
+    }
+}
+
+/// The exit status `racesim run` should give: 0 when every expectation holds, else 1.
+fn expected_status(path: &str) -> i32 {
+    let sc = common::load(path);
+    let choice = racesim::run::PolicyChoice::from_scenario(&sc).unwrap_or_else(|| {
+        panic!("{path}: an os-threads scenario cannot have a golden file (its order is the OS's)")
+    });
+    let report = racesim::run::run(&sc, &choice);
+    assert!(
+        !report.summary.policy_error,
+        "{path}: the scenario's own schedule does not fit it: {:?}",
+        report.summary.outcome.status
+    );
+    if report.summary.checks.passed() { 0 } else { 1 }
+}
+
+#[test]
+fn golden_files() {
+    let mut failures = Vec::new();
+    for path in top_level_scenarios() {
+        let stem = stem(&path);
+        let status = expected_status(&path);
+        // A shipped scenario documents a lesson; its `[expect]` block must be true.
+        if status != 0 {
+            failures.push(format!(
+                "{path}: the scenario's own [expect] block fails under its own policy"
+            ));
+        }
+        for (format, ext) in [(None, "txt"), (Some("jsonl"), "jsonl")] {
+            let mut args = vec!["run", path.as_str()];
+            if let Some(f) = format {
+                args.extend(["--format", f]);
+            }
+            let out = common::racesim(&args);
+            if out.status != status {
+                failures.push(format!(
+                    "`racesim {}` exited with {} (expected {status}); stderr:\n{}",
+                    args.join(" "),
+                    out.status,
+                    out.stderr
+                ));
+            }
+            if !out.stderr.is_empty() {
+                failures.push(format!(
+                    "`racesim {}` wrote to stderr:\n{}",
+                    args.join(" "),
+                    out.stderr
+                ));
+            }
+            if let Some(f) = check_golden(&format!("{stem}.{ext}"), &out.stdout) {
+                failures.push(format!("{path}: {f}"));
+            }
+        }
+    }
+    if !failures.is_empty() {
+        let mut message = String::new();
+        for f in &failures {
+            let _ = writeln!(message, "{f}\n");
+        }
+        panic!("{} golden check(s) failed:\n\n{message}", failures.len());
+    }
+}
+
+/// Every golden file belongs to a shipped scenario, so a renamed or deleted scenario does not
+/// leave a stale file behind.
+#[test]
+fn no_orphan_golden_files() {
+    let stems: Vec<String> = top_level_scenarios().iter().map(|p| stem(p)).collect();
+    let Ok(entries) = std::fs::read_dir(golden_dir()) else {
+        return; // Nothing blessed yet: `golden_files` reports the missing files.
+    };
+    let mut orphans = Vec::new();
+    for entry in entries {
+        let path = entry.expect("read tests/golden").path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let known = path.extension().is_some_and(|e| e == "txt" || e == "jsonl")
+            && path
+                .file_stem()
+                .is_some_and(|s| stems.iter().any(|t| *t == *s.to_string_lossy()));
+        if !known {
+            orphans.push(name);
+        }
+    }
+    orphans.sort();
+    assert!(
+        orphans.is_empty(),
+        "tests/golden has files for no scenario in scenarios/ (delete them): {}",
+        orphans.join(", ")
+    );
+}
+
+#[test]
+fn diff_shows_changed_lines() {
+    let d = diff("a\nb\nc\n", "a\nB\nc\n");
+    assert_eq!(d, "  a\n- b\n+ B\n  c\n");
+    let d = diff("a\n", "a");
+    assert!(d.contains("line endings"), "{d}");
+}
