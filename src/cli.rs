@@ -10,8 +10,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::explore;
 use crate::run::{self, PolicyChoice};
 use crate::scenario::{self, PolicyKind, Scenario, ScenarioError};
+use crate::sweep::{self, SeededPolicy};
 use crate::{render, threads};
 
 #[derive(Debug, Parser)]
@@ -29,6 +31,10 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario once and print the interleaving step by step.
     Run(RunArgs),
+    /// Visit every interleaving: exact outcome counts, probabilities and witnesses.
+    Explore(ExploreArgs),
+    /// Run the random (or pct) policy once per seed and count the outcomes.
+    Sweep(SweepArgs),
     /// Validate scenario files without running them.
     Check {
         #[arg(required = true)]
@@ -49,6 +55,61 @@ pub enum PolicyArg {
 pub enum RunFormat {
     Text,
     Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeededPolicyArg {
+    Random,
+    Pct,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExploreArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Stop (exit status 2) after this many distinct states.
+    #[arg(long, default_value_t = explore::DEFAULT_MAX_STATES)]
+    pub max_states: u64,
+    /// Override the pool size.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub workers: Option<u32>,
+    /// Write the output to this file (atomically) instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// Seeds to run: A..B (B excluded) or A..=B.
+    #[arg(long)]
+    pub seeds: String,
+    /// The seeded policy (default: the scenario's if it is pct, else random).
+    #[arg(long, value_enum)]
+    pub policy: Option<SeededPolicyArg>,
+    /// pct: the bug depth d.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub depth: Option<u32>,
+    /// Worker threads (default: all cores). The output does not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Override the pool size.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub workers: Option<u32>,
+    /// Write the output to this file (atomically) instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -88,6 +149,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run_command(&args),
+        Command::Explore(args) => finish(explore_command(&args)),
+        Command::Sweep(args) => finish(sweep_command(&args)),
         Command::Check { files } => check_command(&files),
     }
 }
@@ -255,6 +318,82 @@ fn emit(path: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
                 })
         }
     }
+}
+
+fn finish(result: Result<ExitCode, Failure>) -> ExitCode {
+    result.unwrap_or_else(report)
+}
+
+fn explore_command(args: &ExploreArgs) -> Result<ExitCode, Failure> {
+    let mut sc = load(&args.file)?;
+    if let Some(w) = args.workers {
+        sc.workers = w as usize;
+    }
+    let file = args.file.display().to_string();
+    let x = explore::explore(&sc, args.max_states).map_err(|e| Failure::Usage(e.to_string()))?;
+    let out = match args.format {
+        ReportFormat::Text => render::explore::text(&sc, &x, &file),
+        ReportFormat::Json => render::explore::json(&sc, &x, &file),
+    };
+    emit(args.output.as_deref(), &out)?;
+    let (_, ok) = render::explore::verdicts(&sc, &x, &file);
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn sweep_command(args: &SweepArgs) -> Result<ExitCode, Failure> {
+    let mut sc = load(&args.file)?;
+    if let Some(w) = args.workers {
+        sc.workers = w as usize;
+    }
+    let file = args.file.display().to_string();
+    let seeds = sweep::parse_seeds(&args.seeds).map_err(|m| Failure::Usage(format!("--seeds: {m}")))?;
+    let use_pct = match args.policy {
+        Some(SeededPolicyArg::Pct) => true,
+        Some(SeededPolicyArg::Random) => false,
+        None => sc.scheduler.policy == PolicyKind::Pct,
+    };
+    let (policy, description) = if use_pct {
+        let depth = args.depth.unwrap_or(sc.scheduler.depth);
+        (SeededPolicy::Pct { depth }, format!("pct, depth {depth}"))
+    } else {
+        (SeededPolicy::Random, "random".to_string())
+    };
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(j) = args.jobs {
+        pool = pool.num_threads(j as usize);
+    }
+    let pool = pool
+        .build()
+        .map_err(|e| Failure::Usage(format!("cannot start worker threads: {e}")))?;
+    let total = seeds.end - seeds.start;
+    let bar = progress_bar(total);
+    let result = pool.install(|| sweep::sweep(&sc, seeds.clone(), policy, &|n| bar.inc(n)));
+    bar.finish_and_clear();
+    let out = match args.format {
+        ReportFormat::Text => render::sweep::text(&sc, &result, &file, &description, &args.seeds),
+        ReportFormat::Json => render::sweep::json(&sc, &result),
+    };
+    emit(args.output.as_deref(), &out)?;
+    Ok(if result.first_failure.is_none() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// A progress bar on stderr, only when stderr is a terminal; it appears after a moment, so
+/// short sweeps print nothing extra.
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} seeds, {per_sec}, eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
 }
 
 fn check_command(files: &[PathBuf]) -> ExitCode {

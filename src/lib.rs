@@ -5,9 +5,11 @@
 
 pub mod cli;
 pub mod engine;
+pub mod explore;
 pub mod policy;
 pub mod render;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod sweep;
 pub mod threads;

@@ -1,6 +1,8 @@
 //! Renderers: pure functions from a run's report (or an exploration's) to bytes.
 
+pub mod explore;
 pub mod jsonl;
+pub mod sweep;
 pub mod text;
 
 use crate::engine::{Effect, Event, Fault};

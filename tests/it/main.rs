@@ -1,3 +1,11 @@
 //! racesim's integration tests: one binary, one module per area.
 
 mod common;
+mod determinism;
+mod engine;
+mod errors;
+mod explore;
+mod golden;
+mod os_threads;
+mod policies;
+mod sweep;

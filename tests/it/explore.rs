@@ -1,0 +1,1 @@
+//! explore: exact outcome sets, counts, probabilities and replayable witnesses.

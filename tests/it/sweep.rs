@@ -1,0 +1,1 @@
+//! sweep: histograms over seed ranges, identical for any --jobs, consistent with explore.
