@@ -63,6 +63,9 @@ pub struct Exploration {
     pub outcomes: Vec<ExploredOutcome>,
     /// At most one per condition, in the order of `[expect]`.
     pub violations: Vec<Violation>,
+    /// What the transactions give when run one at a time (see [`serial_outcomes`]), reachable
+    /// or not.
+    pub serial: Vec<(Status, Vec<i64>)>,
 }
 
 /// `--max-states` was exceeded.
@@ -711,6 +714,7 @@ impl<'s, C: Count> Explorer<'s, C> {
             schedules,
             outcomes,
             violations,
+            serial: serial.into_iter().collect(),
         }
     }
 }

@@ -139,37 +139,45 @@ pub fn race_verdict(sc: &Scenario, x: &Exploration) -> String {
             label(&x.outcomes[0])
         );
     }
-    let serial: Vec<String> = x.outcomes.iter().filter(|o| o.serial).map(label).collect();
+    let serial: Vec<String> = x
+        .serial
+        .iter()
+        .map(|(status, b)| outcome_label(sc, status, b))
+        .collect();
     let racy: Vec<&ExploredOutcome> = x.outcomes.iter().filter(|o| !o.serial).collect();
     let mut out = format!("not race-free: {} outcomes", x.outcomes.len());
     if !serial.is_empty() {
+        let reached = x.outcomes.iter().any(|o| o.serial);
         let _ = write!(
             out,
-            "; one at a time the transactions give {}",
-            serial.join(" or ")
+            "; one at a time the transactions give {}{}",
+            serial.join(" or "),
+            if reached {
+                ""
+            } else {
+                ", which no interleaving reaches"
+            }
         );
     }
-    if !racy.is_empty() {
-        let lost: Vec<String> = racy
-            .iter()
-            .filter(|o| o.status == Status::Ok)
-            .map(|o| label(o))
-            .collect();
-        let other: Vec<String> = racy
-            .iter()
-            .filter(|o| o.status != Status::Ok)
-            .map(|o| label(o))
-            .collect();
-        if !lost.is_empty() {
-            let _ = write!(
-                out,
-                "; {} only from interleavings (lost updates)",
-                lost.join(" and ")
-            );
-        }
-        if !other.is_empty() {
-            let _ = write!(out, "; {} only from interleavings", other.join(" and "));
-        }
+    let lost: Vec<String> = racy
+        .iter()
+        .filter(|o| o.status == Status::Ok)
+        .map(|o| label(o))
+        .collect();
+    let other: Vec<String> = racy
+        .iter()
+        .filter(|o| o.status != Status::Ok)
+        .map(|o| label(o))
+        .collect();
+    if !lost.is_empty() {
+        let _ = write!(
+            out,
+            "; {} only from interleavings (lost updates)",
+            lost.join(" and ")
+        );
+    }
+    if !other.is_empty() {
+        let _ = write!(out, "; {} only from interleavings", other.join(" and "));
     }
     out
 }
