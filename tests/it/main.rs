@@ -9,3 +9,7 @@ mod golden;
 mod os_threads;
 mod policies;
 mod sweep;
+mod render;
+mod cli;
+mod user_tests;
+mod readme;

@@ -1,0 +1,1 @@
+//! racesim test: golden files for users' own scenarios, diffs, --bless, --filter.
