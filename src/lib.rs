@@ -3,6 +3,7 @@
 //! The library has no I/O: scenarios come in as text, reports go out as strings. The `racesim`
 //! binary wires it to files, the terminal and exit statuses.
 
+pub mod analysis;
 pub mod cli;
 pub mod engine;
 pub mod explore;
@@ -13,3 +14,4 @@ pub mod run;
 pub mod scenario;
 pub mod sweep;
 pub mod threads;
+pub mod user_tests;
