@@ -25,6 +25,15 @@ use crate::{render, threads};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour output: auto (a terminal and NO_COLOR unset), always or never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = crate::term::ColorWhen::Auto)]
+    pub color: crate::term::ColorWhen,
+    /// Print only the primary output and errors: no progress bars or notes on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail on stderr (deterministic, never timings); repeat for more.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 #[derive(Debug, Subcommand)]
@@ -35,10 +44,36 @@ pub enum Command {
     Explore(ExploreArgs),
     /// Run the random (or pct) policy once per seed and count the outcomes.
     Sweep(SweepArgs),
+    /// Golden-file tests of scenarios: run each as its file says and compare with NAME.golden.
+    Test {
+        /// Scenario files or directories (searched recursively); default: scenarios/
+        paths: Vec<PathBuf>,
+        /// Write the golden files (never for a scenario whose [expect] fails).
+        #[arg(long)]
+        bless: bool,
+        /// Only scenarios whose path contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+    },
     /// Validate scenario files without running them.
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Write a commented starter scenario that passes `racesim check`.
+    New(crate::new::NewArgs),
+    /// Print the JSON Schema of scenario files, for completion and checks in editors.
+    Schema,
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `racesim man > racesim.1`, or a subcommand's page.
+    Man {
+        /// Print racesim-SUBCOMMAND(1) instead of racesim(1).
+        subcommand: Option<String>,
     },
 }
 
@@ -55,12 +90,24 @@ pub enum PolicyArg {
 pub enum RunFormat {
     Text,
     Jsonl,
+    /// A timeline picture: a lane per thread, lost updates in red.
+    Svg,
+    /// One offline page: the timeline, the log and the scenario source.
+    Html,
+    /// Chrome trace-event JSON for Perfetto or chrome://tracing.
+    Chrome,
+    /// A Mermaid sequence diagram (renders in GitHub markdown).
+    Mermaid,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     Text,
     Json,
+    /// A bar chart of the outcomes, expected ones marked.
+    Svg,
+    /// One offline page: the chart, the report and the scenario source.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -146,12 +193,25 @@ pub struct RunArgs {
 
 /// Runs the command line and returns the process's exit status.
 pub fn main() -> ExitCode {
+    crate::term::preparse_color(std::env::args_os());
     let cli = Cli::parse();
+    crate::term::init(cli.color, cli.quiet, cli.verbose);
     match cli.command {
         Command::Run(args) => run_command(&args),
         Command::Explore(args) => finish(explore_command(&args)),
         Command::Sweep(args) => finish(sweep_command(&args)),
         Command::Check { files } => check_command(&files),
+        Command::New(args) => crate::new::command(&args),
+        Command::Schema => crate::manual::print_stdout(crate::schema::json().as_bytes()),
+        Command::Completions { shell } => crate::manual::print_stdout(&crate::manual::completions(shell)),
+        Command::Man { subcommand } => crate::manual::man_command(subcommand.as_deref()),
+        Command::Test { paths, bless, filter } => {
+            ExitCode::from(crate::user_tests::run(&crate::user_tests::Options {
+                paths,
+                bless,
+                filter,
+            }))
+        }
     }
 }
 
@@ -177,14 +237,7 @@ fn report(failure: Failure) -> ExitCode {
 
 /// `error: file:line:col: message` first (for editors and CI), then the source with a caret.
 pub fn print_scenario_error(e: &ScenarioError) {
-    let mut text = format!("error: {e}\n");
-    if let Some(snippet) = e.snippet() {
-        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
-        let _ = handler.render_report(&mut text, &snippet);
-    } else if let Some(help) = &e.help {
-        text.push_str(&format!("  help: {help}\n"));
-    }
-    eprint!("{text}");
+    eprint!("{}", e.render(crate::term::stderr_color()));
 }
 
 pub fn load(path: &std::path::Path) -> Result<Scenario, Box<ScenarioError>> {
@@ -271,6 +324,15 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Failure> {
     let out = match args.format {
         RunFormat::Text => render::text::render(&report, &file),
         RunFormat::Jsonl => render::jsonl::render(&report),
+        RunFormat::Svg => render::svg::run(&report, &file),
+        RunFormat::Html => render::html::run(
+            &report,
+            &file,
+            &source_text(&args.file),
+            &render::text::render(&report, &file),
+        ),
+        RunFormat::Chrome => render::chrome::render(&report),
+        RunFormat::Mermaid => render::mermaid::render(&report),
     };
     emit(args.output.as_deref(), &out)?;
     Ok(if report.summary.policy_error {
@@ -289,6 +351,11 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The scenario's text for the HTML pages, read again after `load` has validated it.
+fn source_text(path: &std::path::Path) -> String {
+    String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
 }
 
 /// Writes to stdout, or to `path` through a temporary file renamed into place.
@@ -334,6 +401,14 @@ fn explore_command(args: &ExploreArgs) -> Result<ExitCode, Failure> {
     let out = match args.format {
         ReportFormat::Text => render::explore::text(&sc, &x, &file),
         ReportFormat::Json => render::explore::json(&sc, &x, &file),
+        ReportFormat::Svg => render::svg::explore(&sc, &x, &file),
+        ReportFormat::Html => render::html::explore(
+            &sc,
+            &x,
+            &file,
+            &source_text(&args.file),
+            &render::explore::text(&sc, &x, &file),
+        ),
     };
     emit(args.output.as_deref(), &out)?;
     let (_, ok) = render::explore::verdicts(&sc, &x, &file);
@@ -366,12 +441,22 @@ fn sweep_command(args: &SweepArgs) -> Result<ExitCode, Failure> {
         .build()
         .map_err(|e| Failure::Usage(format!("cannot start worker threads: {e}")))?;
     let total = seeds.end - seeds.start;
-    let bar = progress_bar(total);
-    let result = pool.install(|| sweep::sweep(&sc, seeds.clone(), policy, &|n| bar.inc(n)));
-    bar.finish_and_clear();
+    let progress = Progress::new(total);
+    let result = pool.install(|| sweep::sweep(&sc, seeds.clone(), policy, &|n| progress.inc(n)));
+    progress.bar.finish_and_clear();
     let out = match args.format {
         ReportFormat::Text => render::sweep::text(&sc, &result, &file, &description, &args.seeds),
         ReportFormat::Json => render::sweep::json(&sc, &result),
+        ReportFormat::Svg => render::svg::sweep(&sc, &result, &file, policy, &args.seeds),
+        ReportFormat::Html => render::html::sweep(
+            &sc,
+            &result,
+            &file,
+            policy,
+            &args.seeds,
+            &source_text(&args.file),
+            &render::sweep::text(&sc, &result, &file, &description, &args.seeds),
+        ),
     };
     emit(args.output.as_deref(), &out)?;
     Ok(if result.first_failure.is_none() {
@@ -381,32 +466,85 @@ fn sweep_command(args: &SweepArgs) -> Result<ExitCode, Failure> {
     })
 }
 
-/// A progress bar on stderr, only when stderr is a terminal; it appears after a moment, so
-/// short sweeps print nothing extra.
-fn progress_bar(total: u64) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
+/// A progress bar on stderr, only when stderr is a terminal, and only once the sweep has taken
+/// more than a moment, so short sweeps print nothing extra. (The clock only decides whether to
+/// draw on stderr; it never reaches the output.)
+struct Progress {
+    bar: indicatif::ProgressBar,
+    terminal: bool,
+    start: std::time::Instant,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+impl Progress {
+    fn new(total: u64) -> Progress {
+        use std::io::IsTerminal;
+        let bar =
+            indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::hidden());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} seeds, {per_sec}, eta {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Progress {
+            bar,
+            terminal: std::io::stderr().is_terminal() && !crate::term::quiet(),
+            start: std::time::Instant::now(),
+            shown: std::sync::atomic::AtomicBool::new(false),
+        }
     }
-    let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} seeds, {per_sec}, eta {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar
+
+    fn inc(&self, n: u64) {
+        use std::sync::atomic::Ordering;
+        self.bar.inc(n);
+        if self.terminal
+            && !self.shown.load(Ordering::Relaxed)
+            && self.start.elapsed() > std::time::Duration::from_millis(300)
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
 }
 
 fn check_command(files: &[PathBuf]) -> ExitCode {
     let mut failed = false;
     for path in files {
         match load(path) {
-            Ok(sc) => println!(
-                "ok  {} ({} transaction{}, at most {} steps)",
-                path.display(),
-                sc.transactions.len(),
-                if sc.transactions.len() == 1 { "" } else { "s" },
-                sc.max_steps()
-            ),
+            Ok(sc) => {
+                println!(
+                    "ok  {} ({} transaction{}, at most {} steps)",
+                    path.display(),
+                    sc.transactions.len(),
+                    if sc.transactions.len() == 1 { "" } else { "s" },
+                    sc.max_steps()
+                );
+                // -v: what validation resolved, on stderr so stdout stays one line per file.
+                if crate::term::verbosity() > 0 {
+                    let accounts: Vec<String> = sc
+                        .accounts
+                        .iter()
+                        .map(|a| format!("{} = {}", a.name, a.balance))
+                        .collect();
+                    eprintln!(
+                        "    policy {}, {} workers",
+                        sc.scheduler.policy.name(),
+                        sc.workers
+                    );
+                    eprintln!("    accounts {}", accounts.join(", "));
+                    if !sc.locks.is_empty() {
+                        eprintln!("    locks {}", sc.locks.join(", "));
+                    }
+                    for t in &sc.transactions {
+                        eprintln!(
+                            "    transaction {}: {} steps x {} repeat, locals [{}]",
+                            t.name,
+                            t.steps.len(),
+                            t.repeat,
+                            t.locals.join(", ")
+                        );
+                    }
+                }
+            }
             Err(e) => {
                 failed = true;
                 print_scenario_error(&e);

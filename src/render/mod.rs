@@ -1,7 +1,11 @@
 //! Renderers: pure functions from a run's report (or an exploration's) to bytes.
 
+pub mod chrome;
 pub mod explore;
+pub mod html;
 pub mod jsonl;
+pub mod mermaid;
+pub mod svg;
 pub mod sweep;
 pub mod text;
 

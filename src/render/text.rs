@@ -1,9 +1,11 @@
 //! The text log of a run, for people: header, one line per step, status, final balances,
-//! `[expect]` verdicts and the schedule as a ready-to-paste `--schedule` argument.
+//! `[expect]` verdicts, the schedule as a ready-to-paste `--schedule` argument, and a sentence
+//! per lost update saying whose change disappeared and why.
 
 use std::fmt::Write;
 
 use super::{balances, balances_after, describe};
+use crate::analysis::{explain, lost_updates};
 use crate::engine::Effect;
 use crate::run::RunReport;
 use crate::scenario::format_schedule;
@@ -84,6 +86,19 @@ pub fn render(report: &RunReport, file: &str) -> String {
         "replay    racesim run {} --schedule {schedule}",
         shell_word(file)
     );
+    // Race-free runs keep exactly the log they always had: the section appears only when needed.
+    let lost = lost_updates(sc, &report.events);
+    if !lost.is_empty() {
+        let _ = writeln!(out);
+        for (i, l) in lost.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{}{}",
+                if i == 0 { "race      " } else { "          " },
+                explain(sc, l)
+            );
+        }
+    }
     out
 }
 

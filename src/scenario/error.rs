@@ -95,6 +95,27 @@ impl ScenarioError {
     }
 }
 
+impl ScenarioError {
+    /// The full report as the CLI prints it: `error: file:line:col: message` on the first line,
+    /// never coloured (editors and CI parse it), then miette's snippet with a caret under the
+    /// span, a label and the help line; `color` picks miette's coloured theme.
+    pub fn render(&self, color: bool) -> String {
+        let mut text = format!("error: {self}\n");
+        if let Some(snippet) = self.snippet() {
+            let theme = if color {
+                miette::GraphicalTheme::unicode()
+            } else {
+                miette::GraphicalTheme::unicode_nocolor()
+            };
+            let handler = miette::GraphicalReportHandler::new_themed(theme);
+            let _ = handler.render_report(&mut text, &snippet);
+        } else if let Some(help) = &self.help {
+            text.push_str(&format!("  help: {help}\n"));
+        }
+        text
+    }
+}
+
 impl std::fmt::Display for Snippet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
@@ -115,9 +136,22 @@ impl miette::Diagnostic for Snippet {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let label = miette::LabeledSpan::new_with_span(Some("here".into()), self.span.clone());
+        let label = miette::LabeledSpan::new_with_span(Some(label_text(&self.message)), self.span.clone());
         Some(Box::new(std::iter::once(label)))
     }
+}
+
+/// The label under the caret: what is wrong, in the message's own words, without the lists
+/// and advice that follow (toml's "unknown key `x`, expected one of ..." is a screen wide).
+fn label_text(message: &str) -> String {
+    let mut end = message.len();
+    for cut in [", expected", "; ", ". ", " ("] {
+        if let Some(i) = message.find(cut) {
+            end = end.min(i);
+        }
+    }
+    let label = message[..end].trim();
+    if label.is_empty() { "here" } else { label }.to_string()
 }
 
 /// The closest candidate to a misspelt `name`, if one is close enough to be a likely typo.
@@ -140,6 +174,20 @@ mod tests {
         let e = ScenarioError::at("f.toml", src, 12..15, "bad");
         assert_eq!((e.line, e.column), (2, 6));
         assert_eq!(e.to_string(), "f.toml:2:6: bad");
+    }
+
+    #[test]
+    fn labels_keep_what_is_wrong_and_drop_the_lists() {
+        assert_eq!(
+            label_text("unknown key `zzz`, expected `a` or `b`"),
+            "unknown key `zzz`"
+        );
+        assert_eq!(label_text("unknown account `acount`"), "unknown account `acount`");
+        assert_eq!(
+            label_text("step has 2 operations (`a`, `b`); a step is exactly one"),
+            "step has 2 operations"
+        );
+        assert_eq!(label_text(""), "here");
     }
 
     #[test]

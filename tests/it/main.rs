@@ -1,5 +1,6 @@
 //! racesim's integration tests: one binary, one module per area.
 
+mod cli;
 mod common;
 mod determinism;
 mod engine;
@@ -8,8 +9,7 @@ mod explore;
 mod golden;
 mod os_threads;
 mod policies;
-mod sweep;
-mod render;
-mod cli;
-mod user_tests;
 mod readme;
+mod render;
+mod sweep;
+mod user_tests;

@@ -1,0 +1,53 @@
+//! Generated documentation of the command line: shell completion scripts and the man page,
+//! both built from the clap definitions so they cannot drift from the real flags.
+
+use clap::CommandFactory;
+
+use crate::cli::Cli;
+
+/// The completion script for `shell`.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "racesim", &mut out);
+    out
+}
+
+/// The man page in roff: racesim(1), or racesim-SUBCOMMAND(1), which racesim(1) refers to.
+pub fn man_page(subcommand: Option<&str>) -> Result<Vec<u8>, String> {
+    // Built as clap_mangen::generate_to builds it, so that subcommands get their
+    // `racesim-run` titles, `racesim run` synopses and the global flags.
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let page = match subcommand {
+        None => cmd,
+        Some(name) => cmd.find_subcommand(name).cloned().ok_or_else(|| {
+            let names: Vec<&str> = cmd.get_subcommands().map(|s| s.get_name()).collect();
+            format!("no subcommand `{name}` (subcommands: {})", names.join(", "))
+        })?,
+    };
+    let mut out = Vec::new();
+    clap_mangen::Man::new(page)
+        .source(format!("racesim {}", env!("CARGO_PKG_VERSION")))
+        .render(&mut out)
+        .expect("rendering into memory cannot fail");
+    Ok(out)
+}
+
+/// `racesim man [SUBCOMMAND]`.
+pub fn man_command(subcommand: Option<&str>) -> std::process::ExitCode {
+    match man_page(subcommand) {
+        Ok(page) => print_stdout(&page),
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes generated text to stdout; a closed pipe (`| head`) is not an error worth a message.
+pub fn print_stdout(bytes: &[u8]) -> std::process::ExitCode {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(bytes).and_then(|_| stdout.flush());
+    std::process::ExitCode::SUCCESS
+}

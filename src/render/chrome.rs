@@ -1,0 +1,109 @@
+//! Chrome trace-event JSON of a run, for Perfetto and chrome://tracing: one track per thread,
+//! one complete ("X") event per step.
+//!
+//! Steps take no virtual time, so timestamps are synthetic but deterministic: each step gets
+//! its own slot after the previous one, and each tick of virtual time adds a wider gap, so
+//! sleeps show as gaps on the tracks.
+
+use serde_json::{Value, json};
+
+use super::describe;
+use crate::analysis::{explain, lost_updates};
+use crate::engine::Effect;
+use crate::run::RunReport;
+
+/// Microseconds between the starts of consecutive steps.
+pub const STEP_US: u64 = 100;
+/// Microseconds a step's slice lasts (less than `STEP_US`, so slices never touch).
+pub const SLICE_US: u64 = 80;
+/// Extra microseconds per tick of virtual time.
+pub const TICK_US: u64 = 1000;
+
+fn op_name(effect: &Effect) -> &'static str {
+    match effect {
+        Effect::Read { .. } => "read",
+        Effect::Write { .. } => "write",
+        Effect::Set { .. } => "set",
+        Effect::AtomicAdd { .. } => "atomic_add",
+        Effect::Lock(_) => "lock",
+        Effect::Unlock(_) => "unlock",
+        Effect::Require { .. } => "require",
+        Effect::Sleep(_) => "sleep",
+        Effect::Log(_) => "log",
+        Effect::Fault(_) => "error",
+    }
+}
+
+/// The synthetic start of a step: its order plus a gap per tick of virtual time.
+pub fn timestamp(step: u64, time: u64) -> u64 {
+    (step.saturating_sub(1))
+        .saturating_mul(STEP_US)
+        .saturating_add(time.saturating_mul(TICK_US))
+}
+
+pub fn render(report: &RunReport) -> String {
+    let sc = report.scenario;
+    let mut events = vec![json!({
+        "name": "process_name", "ph": "M", "pid": 1, "tid": 0,
+        "args": {"name": format!("racesim: {}", sc.name)}
+    })];
+    for (t, tx) in sc.transactions.iter().enumerate() {
+        events.push(json!({
+            "name": "thread_name", "ph": "M", "pid": 1, "tid": t + 1,
+            "args": {"name": tx.name}
+        }));
+        events.push(json!({
+            "name": "thread_sort_index", "ph": "M", "pid": 1, "tid": t + 1,
+            "args": {"sort_index": t}
+        }));
+    }
+    for e in &report.events {
+        events.push(json!({
+            "name": describe(sc, e),
+            "cat": op_name(&e.effect),
+            "ph": "X",
+            "ts": timestamp(e.step, e.time),
+            "dur": SLICE_US,
+            "pid": 1,
+            "tid": e.thread + 1,
+            "args": {"step": e.step, "time": e.time, "delay": e.delay, "finished": e.finished},
+        }));
+    }
+    for (i, l) in lost_updates(sc, &report.events).iter().enumerate() {
+        let Ok(k) = report.events.binary_search_by_key(&l.clobber.step, |e| e.step) else {
+            continue;
+        };
+        let e = &report.events[k];
+        events.push(json!({
+            "name": format!("lost update {}", i + 1),
+            "cat": "lost_update",
+            "ph": "i",
+            "s": "t",
+            "ts": timestamp(e.step, e.time) + SLICE_US / 2,
+            "pid": 1,
+            "tid": e.thread + 1,
+            "args": {"explanation": explain(sc, l)},
+        }));
+    }
+    let outcome = &report.summary.outcome;
+    let finals: serde_json::Map<String, Value> = sc
+        .accounts
+        .iter()
+        .zip(&outcome.balances)
+        .map(|(a, v)| (a.name.clone(), json!(v)))
+        .collect();
+    let doc = json!({
+        "traceEvents": events,
+        "displayTimeUnit": "ms",
+        "otherData": {
+            "scenario": sc.name,
+            "policy": report.policy,
+            "status": outcome.status.name(),
+            "final": finals,
+            "time_scale": format!("synthetic: {STEP_US}us per step, {TICK_US}us per tick of virtual time"),
+        },
+    });
+    let mut out = serde_json::to_string_pretty(&doc).expect("JSON values serialize");
+    out.push('\n');
+    out
+}
