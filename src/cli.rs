@@ -267,7 +267,8 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Failure> {
     if let Some(w) = args.workers {
         sc.workers = w as usize;
     }
-    let file = args.file.display().to_string();
+    // How commands in the report name the scenario (quoted, with any --workers override).
+    let file = render::target(&args.file.display().to_string(), args.workers);
     let mut kind = match args.policy {
         Some(PolicyArg::Random) => PolicyKind::Random,
         Some(PolicyArg::RoundRobin) => PolicyKind::RoundRobin,
@@ -396,7 +397,8 @@ fn explore_command(args: &ExploreArgs) -> Result<ExitCode, Failure> {
     if let Some(w) = args.workers {
         sc.workers = w as usize;
     }
-    let file = args.file.display().to_string();
+    // How commands in the report name the scenario (quoted, with any --workers override).
+    let file = render::target(&args.file.display().to_string(), args.workers);
     let x = explore::explore(&sc, args.max_states).map_err(|e| Failure::Usage(e.to_string()))?;
     let out = match args.format {
         ReportFormat::Text => render::explore::text(&sc, &x, &file),
@@ -420,18 +422,20 @@ fn sweep_command(args: &SweepArgs) -> Result<ExitCode, Failure> {
     if let Some(w) = args.workers {
         sc.workers = w as usize;
     }
-    let file = args.file.display().to_string();
+    // How commands in the report name the scenario (quoted, with any --workers override).
+    let file = render::target(&args.file.display().to_string(), args.workers);
     let seeds = sweep::parse_seeds(&args.seeds).map_err(|m| Failure::Usage(format!("--seeds: {m}")))?;
     let use_pct = match args.policy {
         Some(SeededPolicyArg::Pct) => true,
         Some(SeededPolicyArg::Random) => false,
         None => sc.scheduler.policy == PolicyKind::Pct,
     };
-    let (policy, description) = if use_pct {
-        let depth = args.depth.unwrap_or(sc.scheduler.depth);
-        (SeededPolicy::Pct { depth }, format!("pct, depth {depth}"))
+    let policy = if use_pct {
+        SeededPolicy::Pct {
+            depth: args.depth.unwrap_or(sc.scheduler.depth),
+        }
     } else {
-        (SeededPolicy::Random, "random".to_string())
+        SeededPolicy::Random
     };
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(j) = args.jobs {
@@ -445,7 +449,7 @@ fn sweep_command(args: &SweepArgs) -> Result<ExitCode, Failure> {
     let result = pool.install(|| sweep::sweep(&sc, seeds.clone(), policy, &|n| progress.inc(n)));
     progress.bar.finish_and_clear();
     let out = match args.format {
-        ReportFormat::Text => render::sweep::text(&sc, &result, &file, &description, &args.seeds),
+        ReportFormat::Text => render::sweep::text(&sc, &result, &file, policy, &args.seeds),
         ReportFormat::Json => render::sweep::json(&sc, &result),
         ReportFormat::Svg => render::svg::sweep(&sc, &result, &file, policy, &args.seeds),
         ReportFormat::Html => render::html::sweep(
@@ -455,7 +459,7 @@ fn sweep_command(args: &SweepArgs) -> Result<ExitCode, Failure> {
             policy,
             &args.seeds,
             &source_text(&args.file),
-            &render::sweep::text(&sc, &result, &file, &description, &args.seeds),
+            &render::sweep::text(&sc, &result, &file, policy, &args.seeds),
         ),
     };
     emit(args.output.as_deref(), &out)?;

@@ -100,6 +100,18 @@ pub struct RunSummary {
     pub checks: Checks,
     /// The policy rejected the run (a script that does not fit the scenario).
     pub policy_error: bool,
+    /// After a deadlock: each blocked thread, the lock it waits for, and who holds it.
+    pub waiting: Vec<Waiting>,
+}
+
+/// A thread blocked forever on a lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Waiting {
+    pub thread: ThreadId,
+    pub lock: usize,
+    /// The holder (possibly `thread` itself: locks are not re-entrant), or `None` if the lock
+    /// was free (a thread still queued in the pool, with no worker to run it).
+    pub holder: Option<ThreadId>,
 }
 
 /// Reusable state for many runs of one scenario.
@@ -197,6 +209,11 @@ impl<'s> Runner<'s> {
     ) -> RunSummary {
         let (status, policy_error) = self.run_with(policy, observer, schedule);
         let checks = self.final_checks(&status);
+        let waiting = if status == Status::Deadlock {
+            self.waiting()
+        } else {
+            Vec::new()
+        };
         RunSummary {
             outcome: Outcome {
                 status,
@@ -205,6 +222,7 @@ impl<'s> Runner<'s> {
             steps: self.state.steps,
             checks,
             policy_error,
+            waiting,
         }
     }
 
@@ -233,6 +251,25 @@ impl<'s> Runner<'s> {
                 .as_ref()
                 .is_some_and(|f| *status != Status::Ok || *f != self.state.balances),
         }
+    }
+
+    /// Who waits for which lock in the current state.
+    fn waiting(&self) -> Vec<Waiting> {
+        let st = &self.state;
+        (0..st.threads.len())
+            .filter(|&t| st.threads[t].phase == crate::engine::Phase::Running)
+            .filter_map(
+                |t| match self.scenario.transactions[t].steps[st.threads[t].pc as usize].op {
+                    Op::Lock(lock) => Some(Waiting {
+                        thread: t,
+                        lock,
+                        holder: (st.holders[lock] != crate::engine::FREE)
+                            .then_some(st.holders[lock] as usize),
+                    }),
+                    _ => None,
+                },
+            )
+            .collect()
     }
 
     /// The state the last run ended in.

@@ -40,6 +40,7 @@ pub fn golden_text(scenario: &Scenario, file_name: &str) -> Result<Golden, Strin
         return Err("policy scripted needs a schedule in [scheduler]".into());
     }
     let report = run::run(scenario, &choice);
+    let file_name = &render::text::shell_word(file_name);
     let mut text = render::text::render(&report, file_name);
     let mut reasons = Vec::new();
     if report.summary.policy_error {

@@ -6,9 +6,10 @@ use std::fmt::Write;
 use serde_json::{Map, Value, json};
 
 use super::balances;
-use super::text::shell_word;
+use crate::analysis::lost_updates;
 use crate::engine::Status;
 use crate::explore::{Condition, Exploration, ExploredOutcome};
+use crate::run::{self, PolicyChoice};
 use crate::scenario::{ExpectedOutcome, Scenario, format_schedule};
 
 /// "account = -50", "deadlock (account = 100)", "error: ... (account = 3)".
@@ -125,7 +126,7 @@ fn condition_verdict(
 pub fn replay_command(sc: &Scenario, file: &str, schedule: &[usize]) -> String {
     format!(
         "racesim run {} --schedule {}",
-        shell_word(file),
+        file,
         format_schedule(sc, schedule)
     )
 }
@@ -159,25 +160,28 @@ pub fn race_verdict(sc: &Scenario, x: &Exploration) -> String {
             }
         );
     }
-    let lost: Vec<String> = racy
+    // Name lost updates only where the witness run really loses one; other racy outcomes
+    // (a stale check, a deadlock, an error) are only "from interleavings".
+    let loses_update = |o: &ExploredOutcome| {
+        let choice = PolicyChoice::Scripted {
+            schedule: o.witness.clone(),
+        };
+        !lost_updates(sc, &run::run(sc, &choice).events).is_empty()
+    };
+    let (lost, other): (Vec<&ExploredOutcome>, Vec<&ExploredOutcome>) = racy
         .iter()
-        .filter(|o| o.status == Status::Ok)
-        .map(|o| label(o))
-        .collect();
-    let other: Vec<String> = racy
-        .iter()
-        .filter(|o| o.status != Status::Ok)
-        .map(|o| label(o))
-        .collect();
+        .partition(|o| o.status == Status::Ok && loses_update(o));
     if !lost.is_empty() {
+        let names: Vec<String> = lost.iter().map(|o| label(o)).collect();
         let _ = write!(
             out,
             "; {} only from interleavings (lost updates)",
-            lost.join(" and ")
+            names.join(" and ")
         );
     }
     if !other.is_empty() {
-        let _ = write!(out, "; {} only from interleavings", other.join(" and "));
+        let names: Vec<String> = other.iter().map(|o| label(o)).collect();
+        let _ = write!(out, "; {} only from interleavings", names.join(" and "));
     }
     out
 }
@@ -187,8 +191,14 @@ pub fn text(sc: &Scenario, x: &Exploration, file: &str) -> String {
     let _ = writeln!(out, "scenario  {}", sc.name);
     let _ = writeln!(
         out,
-        "explored  {} states, {} complete interleavings",
-        x.states, x.schedules
+        "explored  {} states, {} complete interleaving{}",
+        x.states,
+        x.schedules,
+        if x.schedules == num_bigint::BigUint::from(1u8) {
+            ""
+        } else {
+            "s"
+        }
     );
     let _ = writeln!(out);
     let labels: Vec<String> = x

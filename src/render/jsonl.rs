@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use super::text::verdicts;
 use crate::engine::Effect;
 use crate::run::RunReport;
+use crate::scenario::Op;
 
 pub fn render(report: &RunReport) -> String {
     let sc = report.scenario;
@@ -77,6 +78,15 @@ pub fn render(report: &RunReport) -> String {
         for (k, v) in fields {
             o.insert(k.into(), v);
         }
+        // The expression a value came from, as written in the scenario.
+        let code = match &tx.steps[e.pc as usize].op {
+            Op::Write { value, .. } | Op::Set { value, .. } | Op::AtomicAdd { value, .. } => Some(value),
+            Op::Require(cond) => Some(cond),
+            _ => None,
+        };
+        if let Some(code) = code.filter(|_| !matches!(e.effect, Effect::Fault(_))) {
+            o.insert("expr".into(), json!(code.text));
+        }
         if e.delay > 0 {
             o.insert("delay".into(), json!(e.delay));
         }
@@ -111,6 +121,20 @@ pub fn render(report: &RunReport) -> String {
     );
     if let Some(m) = summary.outcome.status.message() {
         last.insert("message".into(), json!(m));
+    }
+    if !summary.waiting.is_empty() {
+        let waiting: Vec<Value> = summary
+            .waiting
+            .iter()
+            .map(|w| {
+                json!({
+                    "thread": sc.thread_name(w.thread),
+                    "lock": sc.locks[w.lock],
+                    "held_by": w.holder.map(|h| sc.thread_name(h)),
+                })
+            })
+            .collect();
+        last.insert("waiting".into(), json!(waiting));
     }
     last.insert("steps".into(), json!(summary.steps));
     last.insert("expect_passed".into(), json!(summary.checks.passed()));

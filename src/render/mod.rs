@@ -13,6 +13,17 @@ use crate::engine::{Effect, Event, Fault};
 use crate::run::RunReport;
 use crate::scenario::{Op, Scenario};
 
+/// How report commands name the scenario: `racesim run <target> ...`. The path is quoted for
+/// the shell, and a `--workers` override is repeated so that the command reproduces the report.
+/// Renderers take this target (already quoted) wherever they print a command.
+pub fn target(file: &str, workers: Option<u32>) -> String {
+    let mut t = text::shell_word(file);
+    if let Some(w) = workers {
+        t.push_str(&format!(" --workers {w}"));
+    }
+    t
+}
+
 /// "account = -50, savings = 10" in file order.
 pub fn balances(scenario: &Scenario, values: &[i64]) -> String {
     scenario

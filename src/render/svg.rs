@@ -9,13 +9,12 @@
 use std::fmt::Write;
 
 use super::explore::{outcome_label, race_verdict, replay_command, verdicts};
-use super::text::shell_word;
 use super::{balances, describe};
 use crate::analysis::{explain, lost_updates};
 use crate::engine::{Effect, Status};
 use crate::explore::Exploration;
 use crate::run::RunReport;
-use crate::scenario::{ExpectedOutcome, Op, PolicyKind, Scenario};
+use crate::scenario::{ExpectedOutcome, Op, Scenario};
 use crate::sweep::{SeededPolicy, Sweep};
 
 /// Escapes text for SVG/XML/HTML content and attribute values. Control characters that XML 1.0
@@ -578,7 +577,7 @@ pub fn run(report: &RunReport, file: &str) -> String {
     let y = legend(&mut body, entries, y + 22, width);
     let replay = format!(
         "replay: racesim run {} --schedule {}",
-        shell_word(file),
+        file,
         crate::scenario::format_schedule(sc, &report.schedule)
     );
     let height = y + 24 + MARGIN;
@@ -870,28 +869,6 @@ pub fn explore(sc: &Scenario, x: &Exploration, file: &str) -> String {
     )
 }
 
-/// The command that reproduces a sweep's seed with `run`.
-pub fn seed_command(sc: &Scenario, file: &str, policy: SeededPolicy, seed: u64) -> String {
-    let mut cmd = format!("racesim run {}", shell_word(file));
-    match policy {
-        SeededPolicy::Random => {
-            if sc.scheduler.policy != PolicyKind::Random {
-                cmd.push_str(" --policy random");
-            }
-        }
-        SeededPolicy::Pct { depth } => {
-            if sc.scheduler.policy != PolicyKind::Pct {
-                cmd.push_str(" --policy pct");
-            }
-            if depth != sc.scheduler.depth {
-                let _ = write!(cmd, " --depth {depth}");
-            }
-        }
-    }
-    let _ = write!(cmd, " --seed {seed}");
-    cmd
-}
-
 /// `sweep`'s outcomes: how many seeds reached each, with the first seed's command per bar.
 pub fn sweep(sc: &Scenario, s: &Sweep, file: &str, policy: SeededPolicy, range: &str) -> String {
     let total = s.seeds.max(1) as f64;
@@ -902,7 +879,10 @@ pub fn sweep(sc: &Scenario, s: &Sweep, file: &str, policy: SeededPolicy, range: 
             label: outcome_label(sc, &o.status, &o.balances),
             share: o.count as f64 / total,
             value: format!("{}  ({:.2}%)", o.count, o.count as f64 * 100.0 / total),
-            witness: format!("first seed: {}", seed_command(sc, file, policy, o.first_seed)),
+            witness: format!(
+                "first seed: {}",
+                super::sweep::seed_command(file, policy, o.first_seed)
+            ),
             expected: expected(sc, &o.status, &o.balances),
         })
         .collect();
@@ -910,7 +890,7 @@ pub fn sweep(sc: &Scenario, s: &Sweep, file: &str, policy: SeededPolicy, range: 
         None => "expect: ok on every seed".to_string(),
         Some(seed) => format!(
             "expect: FAILED, first on seed {seed}: {}",
-            seed_command(sc, file, policy, seed)
+            super::sweep::seed_command(file, policy, seed)
         ),
     }];
     let name = match policy {

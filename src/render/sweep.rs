@@ -5,14 +5,19 @@ use std::fmt::Write;
 use serde_json::{Map, Value, json};
 
 use super::explore::{balances_object, outcome_label};
-use super::text::shell_word;
 use crate::scenario::Scenario;
-use crate::sweep::Sweep;
+use crate::sweep::{SeededPolicy, Sweep};
 
-pub fn text(sc: &Scenario, s: &Sweep, file: &str, policy: &str, range: &str) -> String {
+/// The histogram for people. `target` names the scenario in commands (see `render::target`).
+pub fn text(sc: &Scenario, s: &Sweep, target: &str, policy: SeededPolicy, range: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "scenario  {}", sc.name);
-    let _ = writeln!(out, "sweep     {} seeds ({range}), policy {policy}", s.seeds);
+    let _ = writeln!(
+        out,
+        "sweep     {} seeds ({range}), policy {}",
+        s.seeds,
+        describe(policy)
+    );
     let _ = writeln!(out);
     let labels: Vec<String> = s
         .outcomes
@@ -35,6 +40,11 @@ pub fn text(sc: &Scenario, s: &Sweep, file: &str, policy: &str, range: &str) -> 
         );
     }
     let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "replay    {}  (N: a first seed above)",
+        seed_command(target, policy, "N")
+    );
     match s.first_failure {
         None => {
             let _ = writeln!(out, "expect    ok on every seed");
@@ -42,13 +52,20 @@ pub fn text(sc: &Scenario, s: &Sweep, file: &str, policy: &str, range: &str) -> 
         Some(seed) => {
             let _ = writeln!(
                 out,
-                "expect    FAILED, first on seed {seed}: racesim run {} --policy {} --seed {seed}",
-                shell_word(file),
-                policy.split(',').next().unwrap_or("random")
+                "expect    FAILED, first on seed {seed}: {}",
+                seed_command(target, policy, seed)
             );
         }
     }
     out
+}
+
+/// "random" or "pct, depth 3".
+pub fn describe(policy: SeededPolicy) -> String {
+    match policy {
+        SeededPolicy::Random => "random".into(),
+        SeededPolicy::Pct { depth } => format!("pct, depth {depth}"),
+    }
 }
 
 pub fn json(sc: &Scenario, s: &Sweep) -> String {
@@ -76,4 +93,16 @@ pub fn json(sc: &Scenario, s: &Sweep) -> String {
     let mut out = serde_json::to_string_pretty(&v).expect("JSON values serialize");
     out.push('\n');
     out
+}
+
+/// The command that reproduces a sweep's seed with `run` (`target`: see `render::target`).
+pub fn seed_command(target: &str, policy: SeededPolicy, seed: impl std::fmt::Display) -> String {
+    // The policy is always spelled out: the file's own policy may be another one, and a
+    // command that states it keeps meaning the same thing if the file changes.
+    match policy {
+        SeededPolicy::Random => format!("racesim run {target} --policy random --seed {seed}"),
+        SeededPolicy::Pct { depth } => {
+            format!("racesim run {target} --policy pct --depth {depth} --seed {seed}")
+        }
+    }
 }

@@ -74,18 +74,26 @@ pub fn render(report: &RunReport, file: &str) -> String {
     if let Some(m) = summary.outcome.status.message() {
         let _ = writeln!(out, "message   {m}");
     }
+    for (i, w) in summary.waiting.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{}{}",
+            if i == 0 { "waiting   " } else { "          " },
+            waiting(sc, w)
+        );
+    }
     let _ = writeln!(out, "final     {}", balances(sc, &summary.outcome.balances));
     let verdicts = verdicts(report);
     for (i, v) in verdicts.iter().enumerate() {
         let _ = writeln!(out, "{}{v}", if i == 0 { "expect    " } else { "          " });
     }
-    let schedule = format_schedule(sc, &report.schedule);
-    let _ = writeln!(out, "schedule  {schedule}");
-    let _ = writeln!(
-        out,
-        "replay    racesim run {} --schedule {schedule}",
-        shell_word(file)
-    );
+    if report.schedule.is_empty() {
+        let _ = writeln!(out, "schedule  (no steps were taken)");
+    } else {
+        let schedule = format_schedule(sc, &report.schedule);
+        let _ = writeln!(out, "schedule  {schedule}");
+        let _ = writeln!(out, "replay    racesim run {file} --schedule {schedule}");
+    }
     // Race-free runs keep exactly the log they always had: the section appears only when needed.
     let lost = lost_updates(sc, &report.events);
     if !lost.is_empty() {
@@ -108,6 +116,9 @@ pub fn verdicts(report: &RunReport) -> Vec<String> {
     let expect = &sc.expect;
     let checks = &report.summary.checks;
     let outcome = &report.summary.outcome;
+    if report.summary.policy_error {
+        return vec!["not checked: the schedule does not fit the scenario".into()];
+    }
     let mut out = Vec::new();
     if let Some(f) = &expect.final_balances {
         let mut line = format!("final {}: ", balances(sc, f));
@@ -160,6 +171,19 @@ pub fn verdicts(report: &RunReport) -> Vec<String> {
         out.push("(none)".into());
     }
     out
+}
+
+/// "b_to_a waits for la, held by a_to_b".
+pub fn waiting(sc: &crate::scenario::Scenario, w: &crate::run::Waiting) -> String {
+    let who = sc.thread_name(w.thread);
+    let lock = &sc.locks[w.lock];
+    match w.holder {
+        Some(h) if h == w.thread => {
+            format!("{who} waits for {lock}, which it holds itself (locks are not re-entrant)")
+        }
+        Some(h) => format!("{who} waits for {lock}, held by {}", sc.thread_name(h)),
+        None => format!("{who} waits for {lock}"),
+    }
 }
 
 fn plural(n: usize) -> &'static str {

@@ -1,1 +1,1217 @@
 //! explore: exact outcome sets, counts, probabilities and replayable witnesses.
+//!
+//! - Golden files: `racesim explore` of every scenario directly in `scenarios/`, text and JSON,
+//!   must equal `tests/golden/explore/NAME.txt` and `NAME.json` byte for byte. After an intended
+//!   change to the output, regenerate them with
+//!
+//!   ```sh
+//!   RACESIM_BLESS=1 cargo test --test it explore
+//!   ```
+//!
+//!   and review the diff before committing.
+//! - Exactness: on small inline scenarios explore's outcomes, schedule counts, probabilities and
+//!   witness preemption counts equal those of a brute force in this file, which walks every
+//!   interleaving one by one (no memoization) with the engine's `State::step`.
+//! - Witnesses: every outcome's witness replays under `run --schedule` to that outcome.
+//! - `[expect]` failures, `--max-states`, and schedule counts beyond 128 bits.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use num_bigint::BigUint;
+use racesim::engine::{Layout, Settled, State, Status};
+use racesim::explore::{self, Condition, Exploration};
+use racesim::run::{self, PolicyChoice, holds};
+use racesim::scenario::{ExpectedOutcome, Scenario, ThreadId};
+use serde_json::Value;
+
+use crate::common;
+use crate::golden;
+
+/// A state limit far above anything the tests here need (the inline scenarios have at most a
+/// few thousand states; the bench scenarios about two million).
+const LIMIT: u64 = 50_000_000;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// Compares `actual` with `tests/golden/<dir>/<name>`, or writes it when blessing. Returns a
+/// description of the failure, if any. `module` is the test filter that regenerates the file.
+pub(crate) fn check_golden_in(dir: &str, name: &str, actual: &str, module: &str) -> Option<String> {
+    let path = golden::golden_dir().join(dir).join(name);
+    let shown = format!("tests/golden/{dir}/{name}");
+    let bless = format!("{}=1 cargo test --test it {module}", golden::BLESS_VAR);
+    if golden::blessing() {
+        let parent = path.parent().expect("a golden file has a directory");
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
+        let unchanged = std::fs::read_to_string(&path).is_ok_and(|old| old == actual);
+        if !unchanged {
+            std::fs::write(&path, actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            eprintln!("blessed {shown}");
+        }
+        return None;
+    }
+    match std::fs::read_to_string(&path) {
+        Err(e) => Some(format!("{shown} is missing ({e}); run `{bless}` to create it")),
+        Ok(expected) if expected == actual => None,
+        Ok(expected) => Some(format!(
+            "{shown} differs from the output (- golden, + actual):\n{}\
+             if the new output is right, run `{bless}` and review the diff",
+            golden::diff(&expected, actual)
+        )),
+    }
+}
+
+/// Files in `tests/golden/<dir>` that belong to no top-level scenario (`allowed` extensions).
+pub(crate) fn orphan_golden_files(dir: &str, allowed: &[&str]) -> Vec<String> {
+    let stems: Vec<String> = golden::top_level_scenarios()
+        .iter()
+        .map(|p| golden::stem(p))
+        .collect();
+    let Ok(entries) = std::fs::read_dir(golden::golden_dir().join(dir)) else {
+        return Vec::new(); // Nothing blessed yet: the golden test reports the missing files.
+    };
+    let mut orphans = Vec::new();
+    for entry in entries {
+        let path = entry.expect("read a golden directory").path();
+        let known = path
+            .extension()
+            .is_some_and(|e| allowed.iter().any(|a| *a == e.to_string_lossy()))
+            && path
+                .file_stem()
+                .is_some_and(|s| stems.iter().any(|t| *t == *s.to_string_lossy()));
+        if !known {
+            orphans.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    orphans.sort();
+    orphans
+}
+
+/// Panics with every failure, one paragraph each.
+pub(crate) fn report_failures(what: &str, failures: &[String]) {
+    if !failures.is_empty() {
+        let mut message = String::new();
+        for f in failures {
+            let _ = writeln!(message, "{f}\n");
+        }
+        panic!("{} {what} failed:\n\n{message}", failures.len());
+    }
+}
+
+/// Writes an inline scenario to a file of its own (for tests of the command line) and returns
+/// its path.
+pub(crate) fn scenario_file(name: &str, text: &str) -> String {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    path.to_string_lossy().into_owned()
+}
+
+/// Runs the binary and parses its standard output as JSON.
+pub(crate) fn racesim_json(args: &[&str]) -> (i32, Value) {
+    let out = common::racesim(args);
+    let v = serde_json::from_str(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "`racesim {}` (exit {}) printed no JSON ({e}):\n{}\nstderr:\n{}",
+            args.join(" "),
+            out.status,
+            out.stdout,
+            out.stderr
+        )
+    });
+    (out.status, v)
+}
+
+/// The balances of a JSON `{"account": balance, ...}` object, in the scenario's account order.
+pub(crate) fn json_balances(sc: &Scenario, v: &Value) -> Vec<i64> {
+    let obj = v.as_object().expect("balances are an object");
+    let names: Vec<&str> = obj.keys().map(String::as_str).collect();
+    let accounts: Vec<&str> = sc.accounts.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, accounts, "balances name every account, in file order");
+    sc.accounts
+        .iter()
+        .map(|a| obj[&a.name].as_i64().expect("a balance is an integer"))
+        .collect()
+}
+
+/// Explores `sc` with the library, panicking on the state limit.
+fn explore_ok(sc: &Scenario) -> Exploration {
+    explore::explore(sc, LIMIT).unwrap_or_else(|e| panic!("{}: {e}", sc.name))
+}
+
+/// The ready threads of a settled state, in file order.
+fn ready_threads(sc: &Scenario, state: &State) -> Vec<ThreadId> {
+    let mut ready = Vec::new();
+    state.ready_threads(sc, &mut ready);
+    ready
+}
+
+/// Steps `schedule` through the engine from the initial state, checking every named thread is
+/// ready. Returns the state after the last step and the schedule's preemptions: switches away
+/// from the thread that ran the previous step while that thread is still ready.
+fn replay_prefix(sc: &Scenario, schedule: &[ThreadId]) -> (State, u32) {
+    let layout = Layout::new(sc);
+    let mut state = State::initial(sc, &layout);
+    let mut last: Option<ThreadId> = None;
+    let mut preemptions = 0;
+    for (i, &t) in schedule.iter().enumerate() {
+        assert_eq!(state.settle(sc), Settled::Ready, "step {}: the run ended", i + 1);
+        let ready = ready_threads(sc, &state);
+        assert!(
+            ready.contains(&t),
+            "step {}: {} is not ready",
+            i + 1,
+            sc.thread_name(t)
+        );
+        if last.is_some_and(|p| p != t && ready.contains(&p)) {
+            preemptions += 1;
+        }
+        if i + 1 < schedule.len() {
+            state
+                .step(sc, &layout, t, &mut ())
+                .unwrap_or_else(|f| panic!("step {}: {f:?}", i + 1));
+        } else if state.step(sc, &layout, t, &mut ()).is_err() {
+            // A fault ends a run (the last step of an error outcome's witness).
+        }
+        last = Some(t);
+    }
+    (state, preemptions)
+}
+
+fn names(sc: &Scenario, schedule: &[ThreadId]) -> String {
+    racesim::scenario::format_schedule(sc, schedule)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The brute force
+// ---------------------------------------------------------------------------------------------
+
+/// How a run ended: its status (an error with its message) and the final balances.
+type Key = (Status, Vec<i64>);
+
+/// What the brute force found for one outcome.
+#[derive(Debug, Clone, PartialEq)]
+struct Tally {
+    /// Complete interleavings ending here.
+    schedules: u64,
+    /// The chance under the `random` policy: the sum over those interleavings of the product
+    /// of 1/(number of ready threads) at each step.
+    probability: f64,
+    /// The fewest preemptions of any of those interleavings.
+    min_preemptions: u32,
+}
+
+/// Every interleaving, one at a time: at each scheduling point, for each ready thread, a copy of
+/// the state steps that thread and the walk recurses. No memoization, so it is only for small
+/// scenarios; it shares nothing with explore but the engine's `State`.
+struct BruteForce<'s> {
+    sc: &'s Scenario,
+    layout: Layout,
+    outcomes: BTreeMap<Key, Tally>,
+    /// Complete interleavings.
+    leaves: u64,
+}
+
+impl<'s> BruteForce<'s> {
+    fn run(sc: &'s Scenario) -> BruteForce<'s> {
+        let layout = Layout::new(sc);
+        let initial = State::initial(sc, &layout);
+        let mut bf = BruteForce {
+            sc,
+            layout,
+            outcomes: BTreeMap::new(),
+            leaves: 0,
+        };
+        bf.walk(initial, 1.0, None, 0);
+        bf
+    }
+
+    fn walk(&mut self, mut state: State, probability: f64, last: Option<ThreadId>, preemptions: u32) {
+        match state.settle(self.sc) {
+            Settled::Ended(status) => self.record(status, &state.balances, probability, preemptions),
+            Settled::Ready => {
+                let ready = ready_threads(self.sc, &state);
+                let share = probability / ready.len() as f64;
+                for &t in &ready {
+                    let preempted = last.is_some_and(|p| p != t && ready.contains(&p));
+                    let cost = preemptions + u32::from(preempted);
+                    let mut next = state.clone();
+                    match next.step(self.sc, &self.layout, t, &mut ()) {
+                        Ok(()) => self.walk(next, share, Some(t), cost),
+                        // A runtime error ends the run; the faulting step changed nothing.
+                        Err(fault) => {
+                            let status = Status::Error(fault.describe(self.sc, t));
+                            self.record(status, &state.balances, share, cost);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn record(&mut self, status: Status, balances: &[i64], probability: f64, preemptions: u32) {
+        self.leaves += 1;
+        let tally = self.outcomes.entry((status, balances.to_vec())).or_insert(Tally {
+            schedules: 0,
+            probability: 0.0,
+            min_preemptions: u32::MAX,
+        });
+        tally.schedules += 1;
+        tally.probability += probability;
+        tally.min_preemptions = tally.min_preemptions.min(preemptions);
+    }
+
+    /// The fewest steps after which `always` condition `i` is false (0: the initial state).
+    fn shortest_violation(sc: &Scenario, i: usize) -> Option<usize> {
+        fn walk(
+            sc: &Scenario,
+            layout: &Layout,
+            mut state: State,
+            depth: usize,
+            i: usize,
+            best: &mut Option<usize>,
+        ) {
+            if !holds(&sc.expect.always[i], &state.balances) {
+                *best = Some(best.map_or(depth, |b| b.min(depth)));
+                return;
+            }
+            if best.is_some_and(|b| b <= depth) {
+                return;
+            }
+            if state.settle(sc) != Settled::Ready {
+                return;
+            }
+            for t in ready_threads(sc, &state) {
+                let mut next = state.clone();
+                if next.step(sc, layout, t, &mut ()).is_ok() {
+                    walk(sc, layout, next, depth + 1, i, best);
+                }
+            }
+        }
+        let layout = Layout::new(sc);
+        let mut best = None;
+        walk(sc, &layout, State::initial(sc, &layout), 0, i, &mut best);
+        best
+    }
+}
+
+/// Checks explore against the brute force on `sc`: the same outcomes, schedule counts,
+/// probabilities (to rounding) and fewest preemptions; probabilities sum to one; outcomes come
+/// most likely first; every witness replays. Returns the exploration for further checks.
+fn assert_exact(sc: &Scenario) -> Exploration {
+    let what = &sc.name;
+    let x = explore_ok(sc);
+    let bf = BruteForce::run(sc);
+    let found: Vec<&Key> = bf.outcomes.keys().collect();
+    let mut explored: Vec<Key> = x
+        .outcomes
+        .iter()
+        .map(|o| (o.status.clone(), o.balances.clone()))
+        .collect();
+    explored.sort();
+    assert_eq!(
+        explored.iter().collect::<Vec<_>>(),
+        found,
+        "{what}: explore's outcomes (left) differ from the brute force's (right)"
+    );
+    assert_eq!(
+        x.schedules,
+        BigUint::from(bf.leaves),
+        "{what}: total interleavings"
+    );
+    for o in &x.outcomes {
+        let tally = &bf.outcomes[&(o.status.clone(), o.balances.clone())];
+        let label = format!("{what}: outcome {:?} {:?}", o.status, o.balances);
+        assert_eq!(o.schedules, BigUint::from(tally.schedules), "{label}: schedules");
+        assert!(
+            (o.probability - tally.probability).abs() <= 1e-12,
+            "{label}: probability {} (brute force: {})",
+            o.probability,
+            tally.probability
+        );
+        assert_eq!(
+            o.preemptions,
+            tally.min_preemptions,
+            "{label}: the witness {} should have the fewest preemptions",
+            names(sc, &o.witness)
+        );
+    }
+    let total: f64 = x.outcomes.iter().map(|o| o.probability).sum();
+    assert!(
+        (total - 1.0).abs() < 1e-12,
+        "{what}: probabilities sum to {total}"
+    );
+    assert!(
+        x.outcomes
+            .windows(2)
+            .all(|w| w[0].probability >= w[1].probability),
+        "{what}: outcomes are listed most likely first"
+    );
+    assert_witnesses_replay(sc, &x);
+    x
+}
+
+/// Every witness, replayed by `run` with a scripted policy, ends in its outcome with no policy
+/// error; its preemptions are the ones reported.
+fn assert_witnesses_replay(sc: &Scenario, x: &Exploration) {
+    for o in &x.outcomes {
+        let label = format!(
+            "{}: witness {} of {:?} {:?}",
+            sc.name,
+            names(sc, &o.witness),
+            o.status,
+            o.balances
+        );
+        let report = run::run(
+            sc,
+            &PolicyChoice::Scripted {
+                schedule: o.witness.clone(),
+            },
+        );
+        let end = &report.summary.outcome;
+        assert!(
+            !report.summary.policy_error,
+            "{label}: policy error {:?}",
+            end.status
+        );
+        assert_eq!(
+            end.status.name(),
+            o.status.name(),
+            "{label}: status {:?}",
+            end.status
+        );
+        if let (Status::Error(replayed), Status::Error(explored)) = (&end.status, &o.status) {
+            // `run` prefixes the step number: "step 7: deposit: ...".
+            assert!(
+                replayed.ends_with(explored.as_str()),
+                "{label}: run says {replayed:?}, explore {explored:?}"
+            );
+        }
+        assert_eq!(end.balances, o.balances, "{label}: balances");
+        assert_eq!(report.schedule, o.witness, "{label}: the steps taken");
+        let (_, preemptions) = replay_prefix(sc, &o.witness);
+        assert_eq!(preemptions, o.preemptions, "{label}: preemptions");
+    }
+}
+
+fn outcome<'x>(x: &'x Exploration, balances: &[i64]) -> &'x explore::ExploredOutcome {
+    x.outcomes
+        .iter()
+        .find(|o| o.status == Status::Ok && o.balances == balances)
+        .unwrap_or_else(|| panic!("no ok outcome with balances {balances:?}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Golden files of every shipped scenario
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn golden_files() {
+    let mut failures = Vec::new();
+    for path in golden::top_level_scenarios() {
+        let stem = golden::stem(&path);
+        for (format, ext) in [("text", "txt"), ("json", "json")] {
+            let args = ["explore", path.as_str(), "--format", format];
+            let out = common::racesim(&args);
+            // A shipped scenario documents a lesson: its [expect] block must hold in every
+            // interleaving.
+            if out.status != 0 {
+                failures.push(format!(
+                    "`racesim {}` exited with {} (expected 0); stderr:\n{}",
+                    args.join(" "),
+                    out.status,
+                    out.stderr
+                ));
+            }
+            if !out.stderr.is_empty() {
+                failures.push(format!(
+                    "`racesim {}` wrote to stderr:\n{}",
+                    args.join(" "),
+                    out.stderr
+                ));
+            }
+            if let Some(f) = check_golden_in("explore", &format!("{stem}.{ext}"), &out.stdout, "explore") {
+                failures.push(format!("{path}: {f}"));
+            }
+        }
+    }
+    report_failures("explore golden check(s)", &failures);
+}
+
+#[test]
+fn no_orphan_golden_files() {
+    let orphans = orphan_golden_files("explore", &["txt", "json"]);
+    assert!(
+        orphans.is_empty(),
+        "tests/golden/explore has files for no scenario in scenarios/ (delete them): {}",
+        orphans.join(", ")
+    );
+}
+
+/// What the golden files must say, checked independently of their bytes: the outcome set is
+/// the scenario's `[expect] outcomes`, probabilities sum to 100%, counts add up, witnesses name
+/// transactions, and the verdict matches the number of outcomes.
+#[test]
+fn shipped_reports_agree_with_their_expect_blocks() {
+    for path in golden::top_level_scenarios() {
+        let sc = common::load(&path);
+        let (status, v) = racesim_json(&["explore", &path, "--format", "json"]);
+        assert_eq!(status, 0, "{path}");
+        assert_eq!(v["scenario"], sc.name.as_str(), "{path}");
+        assert!(v["states"].as_u64().is_some_and(|s| s > 0), "{path}: states");
+        let total: BigUint = v["schedules"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("{path}: schedules is a decimal string"));
+        let outcomes = v["outcomes"].as_array().expect("outcomes");
+        let mut sum = BigUint::from(0u8);
+        let mut probability = 0.0;
+        let mut reached = Vec::new();
+        for o in outcomes {
+            let balances = json_balances(&sc, &o["balances"]);
+            let status = o["status"].as_str().expect("status");
+            reached.push(match status {
+                "ok" => ExpectedOutcome::Ok(balances),
+                "deadlock" => ExpectedOutcome::Deadlock,
+                "error" => ExpectedOutcome::Error,
+                other => panic!("{path}: status {other}"),
+            });
+            assert_eq!(o["message"].is_string(), status == "error", "{path}: message");
+            sum += o["schedules"]
+                .as_str()
+                .and_then(|s| s.parse::<BigUint>().ok())
+                .expect("an outcome's schedules is a decimal string");
+            probability += o["probability"].as_f64().expect("probability");
+            let witness = o["witness"].as_array().expect("witness");
+            assert!(!witness.is_empty(), "{path}: empty witness");
+            for name in witness {
+                let name = name.as_str().expect("witness entries are names");
+                assert!(sc.thread_by_name(name).is_some(), "{path}: witness names {name}");
+            }
+        }
+        assert_eq!(sum, total, "{path}: the outcomes' schedules add up to the total");
+        assert!(
+            (probability - 1.0).abs() < 1e-12,
+            "{path}: probabilities sum to {probability}"
+        );
+        let mut expected = sc
+            .expect
+            .outcomes
+            .clone()
+            .expect("shipped scenarios list outcomes");
+        expected.sort();
+        reached.sort();
+        assert_eq!(
+            reached, expected,
+            "{path}: reachable outcomes = [expect] outcomes"
+        );
+
+        let out = common::racesim(&["explore", &path]);
+        assert_eq!(out.status, 0, "{path}");
+        let verdict = out
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("verdict"))
+            .unwrap_or_else(|| panic!("{path}: no verdict line:\n{}", out.stdout));
+        if outcomes.len() == 1 {
+            assert!(verdict.contains(" race-free"), "{path}: {verdict}");
+        } else {
+            assert!(
+                verdict.contains(&format!("not race-free: {} outcomes", outcomes.len())),
+                "{path}: {verdict}"
+            );
+        }
+        assert!(
+            out.stdout.contains("outcomes: ok, exactly the"),
+            "{path}: the expect line:\n{}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains("FAILED"), "{path}:\n{}", out.stdout);
+    }
+}
+
+/// The ready-to-paste witness command lines of the text report really reproduce each outcome.
+#[test]
+fn witness_command_lines_replay() {
+    for path in golden::top_level_scenarios() {
+        let (_, v) = racesim_json(&["explore", &path, "--format", "json"]);
+        let text = common::racesim(&["explore", &path]).stdout;
+        let commands: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.find("racesim run ").map(|i| &l[i..]))
+            .filter(|c| c.contains("--schedule "))
+            .collect();
+        let outcomes = v["outcomes"].as_array().unwrap();
+        assert_eq!(
+            commands.len(),
+            outcomes.len(),
+            "{path}: one command per outcome:\n{text}"
+        );
+        for (command, o) in commands.iter().zip(outcomes) {
+            // "racesim run FILE --schedule a*3,b (1 preemption)"
+            let words: Vec<&str> = command.split_whitespace().collect();
+            assert_eq!(
+                words[..4],
+                ["racesim", "run", path.as_str(), "--schedule"],
+                "{command}"
+            );
+            let out = common::racesim(&["run", &path, "--schedule", words[4], "--format", "jsonl"]);
+            let last: Value = serde_json::from_str(out.stdout.lines().last().unwrap_or(""))
+                .unwrap_or_else(|e| panic!("{command}: {e}\n{}{}", out.stdout, out.stderr));
+            assert_eq!(last["status"], o["status"], "{command}");
+            assert_eq!(last["final"], o["balances"], "{command}");
+            assert_eq!(last["schedule"], o["witness"], "{command}");
+        }
+    }
+}
+
+/// With `--workers`, the witness command lines must carry the override, or they replay another
+/// scenario (here both transactions start at once and `deposit*6` stops at deposit's sleep).
+#[test]
+fn witness_command_lines_carry_the_workers_override() {
+    let path = "scenarios/bank_account.toml";
+    let out = common::racesim(&["explore", path, "--workers", "1"]);
+    let command = out
+        .stdout
+        .lines()
+        .find_map(|l| l.find("racesim run ").map(|i| &l[i..]))
+        .unwrap_or_else(|| panic!("no witness:\n{}", out.stdout));
+    // "racesim run FILE ... --schedule X (0 preemptions)": drop the note in parentheses.
+    let words: Vec<&str> = command
+        .split_whitespace()
+        .take_while(|w| !w.starts_with('('))
+        .collect();
+    let mut args = words[1..].to_vec();
+    args.extend(["--format", "jsonl"]);
+    let run = common::racesim(&args);
+    let last: Value = serde_json::from_str(run.stdout.lines().last().unwrap_or("")).unwrap();
+    assert_eq!(last["status"], "ok", "`{command}`:\n{}{}", run.stdout, run.stderr);
+    assert_eq!(last["final"]["account"], 0, "`{command}`");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Exactness against the brute force
+// ---------------------------------------------------------------------------------------------
+
+/// The seed lesson: deposit +50 and withdrawal -150 on an account of 100, `update` sugar.
+fn lesson(delay: u32) -> Scenario {
+    common::parse(&format!(
+        r#"
+        name = "lesson-delay-{delay}"
+        [[accounts]]
+        name = "account"
+        balance = 100
+        [[transactions]]
+        name = "deposit"
+        kind = "update"
+        account = "account"
+        amount = 50
+        delay = {delay}
+        [[transactions]]
+        name = "withdrawal"
+        kind = "update"
+        account = "account"
+        amount = -150
+        delay = {delay}
+        "#
+    ))
+}
+
+#[test]
+fn lesson_without_delay_counts_and_probabilities() {
+    let sc = lesson(0);
+    let x = assert_exact(&sc);
+    // Five steps each: C(10, 5) = 252 interleavings.
+    assert_eq!(x.schedules, BigUint::from(252u32));
+    let summary: Vec<(Vec<i64>, String, f64)> = x
+        .outcomes
+        .iter()
+        .map(|o| (o.balances.clone(), o.schedules.to_string(), o.probability))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (vec![0], "52".to_string(), 0.375),
+            (vec![-50], "100".to_string(), 0.3125),
+            (vec![150], "100".to_string(), 0.3125),
+        ]
+    );
+    assert!(x.outcomes.iter().all(|o| o.status == Status::Ok));
+    // 0 needs no race; each lost update needs one switch between a read and its write.
+    assert_eq!(outcome(&x, &[0]).preemptions, 0);
+    assert_eq!(outcome(&x, &[-50]).preemptions, 1);
+    assert_eq!(outcome(&x, &[150]).preemptions, 1);
+}
+
+#[test]
+fn lesson_with_delay_always_loses_an_update() {
+    let sc = lesson(1);
+    let x = assert_exact(&sc);
+    let balances: Vec<i64> = x.outcomes.iter().map(|o| o.balances[0]).collect();
+    assert_eq!(balances, [-50, 150]);
+    assert_eq!(x.schedules, BigUint::from(420u32));
+    // The sleep hands the turn over: losing an update needs no preemption at all.
+    assert!(
+        x.outcomes
+            .iter()
+            .all(|o| o.preemptions == 0 && o.probability == 0.5)
+    );
+}
+
+#[test]
+fn lock_scenario() {
+    // Deposit and withdrawal under `m` (with a sleep inside the critical section), plus an
+    // unprotected "audit" that reads the balance and writes it back: the lock keeps the two
+    // updates apart, but the audit can still undo either of them.
+    let sc = common::parse(
+        r#"
+        name = "lock-with-a-rogue"
+        locks = ["m"]
+        [[accounts]]
+        name = "account"
+        balance = 100
+        [[transactions]]
+        name = "deposit"
+        steps = [
+          { log = "deposit wants m" },
+          { lock = "m" },
+          { read = "account", into = "c" },
+          { set = "c", value = "c + 50" },
+          { sleep = 1 },
+          { write = "account", value = "c" },
+          { unlock = "m" },
+        ]
+        [[transactions]]
+        name = "withdrawal"
+        steps = [
+          { lock = "m" },
+          { read = "account", into = "c" },
+          { write = "account", value = "c - 150", delay = 1 },
+          { unlock = "m" },
+        ]
+        [[transactions]]
+        name = "audit"
+        steps = [
+          { read = "account", into = "seen" },
+          { write = "account", value = "seen" },
+        ]
+        "#,
+    );
+    let x = assert_exact(&sc);
+    assert!(x.outcomes.iter().any(|o| o.balances == [0]), "the serial answer");
+    assert!(x.outcomes.len() > 1, "the audit loses updates");
+
+    // Without the rogue, the lock makes it race-free.
+    let sc = common::parse(
+        r#"
+        locks = ["m"]
+        [[accounts]]
+        name = "account"
+        balance = 100
+        [[transactions]]
+        name = "deposit"
+        steps = [{ log = "d" }, { lock = "m" }, { read = "account", into = "c" }, { sleep = 1 }, { write = "account", value = "c + 50" }, { unlock = "m" }]
+        [[transactions]]
+        name = "withdrawal"
+        steps = [{ log = "w" }, { lock = "m" }, { read = "account", into = "c" }, { sleep = 1 }, { write = "account", value = "c - 150" }, { unlock = "m" }]
+        "#,
+    );
+    let x = assert_exact(&sc);
+    assert_eq!(x.outcomes.len(), 1);
+    assert_eq!(x.outcomes[0].balances, [0]);
+}
+
+#[test]
+fn deadlock_scenarios() {
+    // Opposite lock order.
+    let sc = common::parse(
+        r#"
+        name = "opposite-order"
+        locks = ["la", "lb"]
+        [[accounts]]
+        name = "a"
+        balance = 100
+        [[accounts]]
+        name = "b"
+        balance = 100
+        [[transactions]]
+        name = "ab"
+        steps = [{ lock = "la" }, { lock = "lb" }, { atomic_add = "a", value = "-30" }, { atomic_add = "b", value = "30" }, { unlock = "lb" }, { unlock = "la" }]
+        [[transactions]]
+        name = "ba"
+        steps = [{ log = "starting" }, { lock = "lb" }, { lock = "la" }, { atomic_add = "b", value = "-20" }, { atomic_add = "a", value = "20" }, { unlock = "la" }, { unlock = "lb" }]
+        "#,
+    );
+    let x = assert_exact(&sc);
+    let statuses: Vec<&str> = x.outcomes.iter().map(|o| o.status.name()).collect();
+    assert!(
+        statuses.contains(&"deadlock") && statuses.contains(&"ok"),
+        "{statuses:?}"
+    );
+    let dead = x.outcomes.iter().find(|o| o.status == Status::Deadlock).unwrap();
+    assert_eq!(
+        dead.balances,
+        [100, 100],
+        "a deadlock strikes before any money moves"
+    );
+
+    // Locking a lock you hold blocks forever, whatever the other thread does.
+    let sc = common::parse(
+        r#"
+        name = "self-deadlock"
+        locks = ["m"]
+        [[accounts]]
+        name = "a"
+        [[transactions]]
+        name = "greedy"
+        steps = [{ lock = "m" }, { atomic_add = "a", value = "1" }, { lock = "m" }]
+        [[transactions]]
+        name = "other"
+        steps = [{ atomic_add = "a", value = "10" }, { log = "done" }]
+        "#,
+    );
+    let x = assert_exact(&sc);
+    assert_eq!(x.outcomes.len(), 1);
+    assert_eq!(
+        (x.outcomes[0].status.clone(), x.outcomes[0].balances.clone()),
+        (Status::Deadlock, vec![11])
+    );
+}
+
+#[test]
+fn require_scenario() {
+    // Three withdrawals of 40 from 100, check-then-act: two or all three pass their check (the
+    // third is declined only if it reads after both others debited).
+    let withdrawal = |name: &str| {
+        format!(
+            r#"
+            [[transactions]]
+            name = "{name}"
+            steps = [
+              {{ read = "account", into = "seen" }},
+              {{ require = "seen >= 40" }},
+              {{ atomic_add = "account", value = "-40" }},
+            ]
+            "#
+        )
+    };
+    let sc = common::parse(&format!(
+        "name = \"three-withdrawals\"\n[[accounts]]\nname = \"account\"\nbalance = 100\n{}{}{}",
+        withdrawal("w1"),
+        withdrawal("w2"),
+        withdrawal("w3")
+    ));
+    let x = assert_exact(&sc);
+    let mut balances: Vec<i64> = x.outcomes.iter().map(|o| o.balances[0]).collect();
+    balances.sort();
+    assert_eq!(balances, [-20, 20]);
+}
+
+#[test]
+fn pools() {
+    let text = |workers: u32, delays: [u32; 2]| {
+        format!(
+            r#"
+            name = "pool-{workers}"
+            [pool]
+            workers = {workers}
+            [[accounts]]
+            name = "account"
+            balance = 100
+            [[transactions]]
+            name = "a"
+            kind = "update"
+            account = "account"
+            amount = 10
+            delay = {}
+            [[transactions]]
+            name = "b"
+            kind = "update"
+            account = "account"
+            amount = 20
+            delay = {}
+            [[transactions]]
+            name = "c"
+            kind = "update"
+            account = "account"
+            amount = 40
+            "#,
+            delays[0], delays[1]
+        )
+    };
+    // One worker: the transactions run one after another (each starts once the previous one's
+    // last delay has elapsed), so there is exactly one schedule.
+    let x = assert_exact(&common::parse(&text(1, [2, 1])));
+    assert_eq!(x.schedules, BigUint::from(1u8));
+    assert_eq!(x.outcomes[0].balances, [170]);
+    assert_eq!(x.outcomes[0].witness.len(), 6 + 6 + 5);
+    // Two workers for three transactions: c waits for a free worker.
+    let x = assert_exact(&common::parse(&text(2, [0, 0])));
+    assert!(x.outcomes.len() > 1);
+    assert!(x.outcomes.iter().any(|o| o.balances == [170]));
+    // With the delays, time alone decides: a and b both read 100 at time 0, b writes 120 at
+    // time 1 and finishes, c starts and writes 160, a writes 110 at time 2.
+    let x = assert_exact(&common::parse(&text(2, [2, 1])));
+    assert_eq!(x.outcomes.len(), 1);
+    assert_eq!(x.outcomes[0].balances, [110]);
+}
+
+#[test]
+fn runtime_errors_are_outcomes() {
+    // Two +1 updates of an account one below i64::MAX: one at a time, the second overflows
+    // (an error outcome); when an update is lost, the run ends ok at i64::MAX.
+    let sc = common::parse(&format!(
+        r#"
+        name = "overflow"
+        [[accounts]]
+        name = "account"
+        balance = {}
+        [[transactions]]
+        name = "first"
+        kind = "update"
+        account = "account"
+        amount = 1
+        [[transactions]]
+        name = "second"
+        kind = "update"
+        account = "account"
+        amount = 1
+        "#,
+        i64::MAX - 1
+    ));
+    let x = assert_exact(&sc);
+    let errors: Vec<&str> = x.outcomes.iter().filter_map(|o| o.status.message()).collect();
+    assert_eq!(
+        errors.len(),
+        2,
+        "each thread can be the one that overflows: {errors:?}"
+    );
+    assert!(errors.iter().all(|m| m.contains("overflow")), "{errors:?}");
+    assert!(
+        x.outcomes
+            .iter()
+            .any(|o| o.status == Status::Ok && o.balances == [i64::MAX])
+    );
+
+    // Division by zero and an unlock of a lock not held, only in some interleavings.
+    let sc = common::parse(
+        r#"
+        name = "faults"
+        locks = ["m"]
+        [[accounts]]
+        name = "d"
+        balance = 5
+        [[transactions]]
+        name = "zeroer"
+        steps = [{ atomic_add = "d", value = "-5" }, { lock = "m" }, { unlock = "m" }]
+        [[transactions]]
+        name = "divider"
+        steps = [{ read = "d", into = "x" }, { set = "x", value = "100 / x" }, { unlock = "m" }]
+        "#,
+    );
+    let x = assert_exact(&sc);
+    let errors: Vec<&str> = x.outcomes.iter().filter_map(|o| o.status.message()).collect();
+    assert!(errors.iter().any(|m| m.contains("divider")), "{errors:?}");
+}
+
+#[test]
+fn repeat_two() {
+    let sc = common::parse(
+        r#"
+        name = "counter-2x2"
+        [[accounts]]
+        name = "counter"
+        [[transactions]]
+        name = "t1"
+        repeat = 2
+        steps = [{ read = "counter", into = "x" }, { set = "x", value = "x + 1" }, { write = "counter", value = "x" }]
+        [[transactions]]
+        name = "t2"
+        repeat = 2
+        steps = [{ read = "counter", into = "x" }, { set = "x", value = "x + 1", delay = 1 }, { write = "counter", value = "x" }]
+        "#,
+    );
+    let x = assert_exact(&sc);
+    let mut balances: Vec<i64> = x.outcomes.iter().map(|o| o.balances[0]).collect();
+    balances.sort();
+    assert_eq!(balances, [2, 3, 4]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Every witness replays
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn every_witness_of_every_shipped_scenario_replays() {
+    for path in common::shipped_scenarios() {
+        let sc = common::load(&path);
+        let x = explore_ok(&sc);
+        assert!(!x.outcomes.is_empty(), "{path}");
+        assert_witnesses_replay(&sc, &x);
+    }
+}
+
+/// Fewest preemptions, checked by brute force (inside `assert_exact`) on scenarios where some
+/// outcomes need more than one.
+#[test]
+fn witnesses_have_the_fewest_preemptions() {
+    let sc = common::parse(
+        r#"
+        name = "three-updates"
+        [[accounts]]
+        name = "account"
+        [[transactions]]
+        name = "a"
+        steps = [{ read = "account", into = "x" }, { write = "account", value = "x + 1" }]
+        [[transactions]]
+        name = "b"
+        steps = [{ read = "account", into = "x" }, { log = "thinking" }, { write = "account", value = "x + 10" }]
+        [[transactions]]
+        name = "c"
+        steps = [{ read = "account", into = "x" }, { write = "account", value = "x + 100" }]
+        "#,
+    );
+    let x = assert_exact(&sc);
+    assert_eq!(
+        x.outcomes.len(),
+        7,
+        "every subset of surviving updates but the empty one"
+    );
+    assert_eq!(outcome(&x, &[111]).preemptions, 0);
+
+    // Two threads × two increments: 3 needs two preemptions (t2 increments; t1 increments and
+    // reads; t2 reads the same value; both write it).
+    let sc = common::parse(&counter_threads(
+        2,
+        2,
+        r#"{ read = "counter", into = "x" }, { set = "x", value = "x + 1" }, { write = "counter", value = "x" }"#,
+    ));
+    let x = assert_exact(&sc);
+    assert_eq!(x.schedules, BigUint::from(924u32));
+    assert_eq!(outcome(&x, &[4]).preemptions, 0);
+    assert_eq!(outcome(&x, &[2]).preemptions, 1);
+    assert_eq!(outcome(&x, &[3]).preemptions, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. [expect] failures
+// ---------------------------------------------------------------------------------------------
+
+const NODELAY: &str = r#"
+[[accounts]]
+name = "account"
+balance = 100
+[[transactions]]
+name = "deposit"
+kind = "update"
+account = "account"
+amount = 50
+[[transactions]]
+name = "withdrawal"
+kind = "update"
+account = "account"
+amount = -150
+"#;
+
+#[test]
+fn outcomes_mismatch_names_missing_and_unexpected() {
+    // -50 is reachable but not listed; 999 is listed but unreachable.
+    let file = scenario_file(
+        "explore-outcomes-mismatch",
+        &format!(
+            "{NODELAY}\n[expect]\noutcomes = [{{ account = 0 }}, {{ account = 150 }}, {{ account = 999 }}]\n"
+        ),
+    );
+    for format in ["text", "json"] {
+        let out = common::racesim(&["explore", &file, "--format", format]);
+        assert_eq!(out.status, 1, "{format}: {}{}", out.stdout, out.stderr);
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            all.contains("account = 999"),
+            "{format}: names the unreachable outcome:\n{all}"
+        );
+        assert!(
+            all.contains("account = -50"),
+            "{format}: names the unexpected outcome:\n{all}"
+        );
+        let line = all
+            .lines()
+            .find(|l| l.contains("outcomes: FAILED"))
+            .unwrap_or_else(|| panic!("{format}: no failure line:\n{all}"));
+        assert!(
+            line.contains("expected but unreachable: account = 999")
+                && line.contains("reachable but not expected: account = -50"),
+            "{format}: {line}"
+        );
+        assert!(
+            !line.contains("account = 150;") && !line.contains("account = 0;"),
+            "{line}"
+        );
+    }
+    let (_, v) = racesim_json(&["explore", &file, "--format", "json"]);
+    assert_eq!(v["expect_passed"], false);
+}
+
+#[test]
+fn failing_always_reports_the_shortest_schedule() {
+    // 0 needs both updates, one after the other: at least 4 + 4 steps (the deposit's trailing
+    // log is not needed), and a depth-first walk meets longer schedules first.
+    let text = format!("{NODELAY}\n[expect]\nalways = [\"account != 0\", \"account > -1000\"]\n");
+    let file = scenario_file("explore-always-fails", &text);
+    let sc = common::parse(&text);
+    let shortest = BruteForce::shortest_violation(&sc, 0).expect("account 0 is reachable");
+    assert_eq!(shortest, 8);
+    assert_eq!(BruteForce::shortest_violation(&sc, 1), None);
+
+    let x = explore_ok(&sc);
+    assert_eq!(x.violations.len(), 1, "{:?}", x.violations);
+    let v = &x.violations[0];
+    assert_eq!(v.condition, Condition::Always(0));
+    assert_eq!(v.schedule.len(), shortest, "{}", names(&sc, &v.schedule));
+    assert_eq!(v.balances, [0]);
+
+    let out = common::racesim(&["explore", &file]);
+    assert_eq!(out.status, 1, "{}{}", out.stdout, out.stderr);
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("always account != 0"))
+        .unwrap_or_else(|| panic!("no line for the condition:\n{}", out.stdout));
+    assert!(line.contains("FAILED"), "{line}");
+    assert!(line.contains(&format!("after {shortest} steps")), "{line}");
+    let schedule = line
+        .split("--schedule ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no schedule in: {line}"));
+    let schedule = racesim::scenario::parse_schedule(&sc, schedule).unwrap();
+    assert_eq!(schedule, v.schedule);
+    // Replaying it really breaks the condition, and only at its last step.
+    let (state, _) = replay_prefix(&sc, &schedule);
+    assert!(
+        !holds(&sc.expect.always[0], &state.balances),
+        "{:?}",
+        state.balances
+    );
+    let (before, _) = replay_prefix(&sc, &schedule[..schedule.len() - 1]);
+    assert!(holds(&sc.expect.always[0], &before.balances));
+    // The other condition holds everywhere.
+    let other = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("always account > -1000"))
+        .unwrap();
+    assert!(other.contains(": ok"), "{other}");
+
+    let (status, v) = racesim_json(&["explore", &file, "--format", "json"]);
+    assert_eq!(status, 1);
+    assert_eq!(v["expect_passed"], false);
+    let violations = v["violations"].as_array().expect("violations");
+    assert_eq!(violations.len(), 1);
+    assert_eq!(violations[0]["condition"], "account != 0");
+    assert_eq!(violations[0]["schedule"].as_array().unwrap().len(), shortest);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. --max-states
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn max_states_stops_cleanly() {
+    let started = Instant::now();
+    let out = common::racesim(&[
+        "explore",
+        "scenarios/bench/counter_2x20.toml",
+        "--max-states",
+        "1000",
+    ]);
+    let took = started.elapsed();
+    assert_eq!(out.status, 2, "{}{}", out.stdout, out.stderr);
+    assert_eq!(out.stdout, "", "nothing on stdout");
+    assert!(out.stderr.contains("1000"), "names the limit: {}", out.stderr);
+    assert!(
+        out.stderr.contains("--max-states"),
+        "names the option: {}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panick"), "{}", out.stderr);
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Counts beyond 128 bits
+// ---------------------------------------------------------------------------------------------
+
+fn factorial(n: u32) -> BigUint {
+    (1..=n).fold(BigUint::from(1u8), |acc, k| acc * k)
+}
+
+/// `threads` transactions of `repeat` × `steps` each.
+fn counter_threads(threads: u32, repeat: u32, steps: &str) -> String {
+    let mut text = "name = \"counter\"\n[[accounts]]\nname = \"counter\"\n".to_string();
+    for t in 1..=threads {
+        let _ = writeln!(
+            text,
+            "[[transactions]]\nname = \"t{t}\"\nrepeat = {repeat}\nsteps = [{steps}]"
+        );
+    }
+    text
+}
+
+/// Three threads × 20 increments: (3·20·3)! / ((20·3)!)^3 = 180!/(60!)^3 ≈ 3.5·10^83
+/// interleavings, far beyond u128, so explore must fall back to big integers. Every increment
+/// here is three steps (log, atomic add, log), so the count is the same as for unprotected
+/// read/set/write increments, whose states are far too many to explore in a test (three threads
+/// of eight already exceed 20 million).
+#[test]
+fn counts_beyond_128_bits() {
+    let text = counter_threads(
+        3,
+        20,
+        r#"{ log = "incrementing" }, { atomic_add = "counter", value = "1" }, { log = "done" }"#,
+    );
+    let file = scenario_file("explore-3x20", &text);
+    let expected = factorial(180) / factorial(60).pow(3);
+    assert!(expected > BigUint::from(u128::MAX));
+    let (status, v) = racesim_json(&["explore", &file, "--format", "json"]);
+    assert_eq!(status, 0);
+    assert_eq!(v["schedules"], expected.to_string().as_str());
+    let outcomes = v["outcomes"].as_array().unwrap();
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0]["balances"]["counter"], 60);
+    assert_eq!(outcomes[0]["schedules"], expected.to_string().as_str());
+    assert_eq!(outcomes[0]["probability"], 1.0);
+}
+
+/// Unprotected read/set/write increments, 3 threads × 3: 27!/(9!)^3 interleavings, split over
+/// the outcomes.
+#[test]
+fn unprotected_increments_count_every_interleaving() {
+    let sc = common::parse(&counter_threads(
+        3,
+        3,
+        r#"{ read = "counter", into = "x" }, { set = "x", value = "x + 1" }, { write = "counter", value = "x" }"#,
+    ));
+    let x = explore_ok(&sc);
+    let expected = factorial(27) / factorial(9).pow(3);
+    assert_eq!(x.schedules, expected);
+    let sum: BigUint = x.outcomes.iter().map(|o| o.schedules.clone()).sum();
+    assert_eq!(sum, expected);
+    let total: f64 = x.outcomes.iter().map(|o| o.probability).sum();
+    assert!((total - 1.0).abs() < 1e-12, "{total}");
+    let balances: Vec<i64> = x.outcomes.iter().map(|o| o.balances[0]).collect();
+    assert!(balances.contains(&9), "no lost update");
+    assert!(balances.iter().all(|b| (1..=9).contains(b)), "{balances:?}");
+    assert_witnesses_replay(&sc, &x);
+    // One increment each is small enough for the brute force: 9!/(3!)^3 = 1680.
+    let sc = common::parse(&counter_threads(
+        3,
+        1,
+        r#"{ read = "counter", into = "x" }, { set = "x", value = "x + 1" }, { write = "counter", value = "x" }"#,
+    ));
+    let x = assert_exact(&sc);
+    assert_eq!(x.schedules, BigUint::from(1680u32));
+}

@@ -169,7 +169,7 @@ fn a_sweep_chart_renders_and_names_the_first_seed() {
     assert_not_blank(&rasterise(&svg, "sweep"), "sweep");
     assert_eq!(s.outcomes.len(), 3);
     assert!(svg.contains(&format!(
-        "first seed: racesim run {path} --seed {}",
+        "first seed: racesim run {path} --policy random --seed {}",
         s.outcomes[0].first_seed
     )));
     assert_eq!(svg.matches(r#"class="expected""#).count(), 3);
