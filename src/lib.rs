@@ -1,14 +1,11 @@
 //! racesim: make race conditions visible, reproducible, explorable and testable.
 //!
 //! The library has no I/O: scenarios come in as text, reports go out as strings. The `racesim`
-//! binary wires it to files, the terminal and exit statuses.
+//! The `racesim` binary (`src/cli/`) wires it to files, the terminal and exit statuses.
 
 pub mod analysis;
-pub mod cli;
 pub mod engine;
 pub mod explore;
-pub mod manual;
-pub mod new;
 pub mod policy;
 pub mod render;
 pub mod rng;
@@ -16,6 +13,4 @@ pub mod run;
 pub mod scenario;
 pub mod schema;
 pub mod sweep;
-pub mod term;
 pub mod threads;
-pub mod user_tests;

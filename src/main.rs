@@ -1,5 +1,8 @@
-//! The `racesim` binary: everything lives in the library; this only hands over the exit status.
+//! The `racesim` binary: the command-line layer over the library (argument parsing, files,
+//! the terminal, exit statuses). Everything it computes comes from `racesim`.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    racesim::cli::main()
+    cli::main()
 }

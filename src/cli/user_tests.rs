@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
 
-use crate::explore;
-use crate::render;
-use crate::run::{self, PolicyChoice};
-use crate::scenario::Scenario;
+use racesim::explore;
+use racesim::render;
+use racesim::run::{self, PolicyChoice};
+use racesim::scenario::Scenario;
 
 /// What a scenario's golden file should contain, and whether its `[expect]` held.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,7 +152,7 @@ enum Verdict {
 /// invalid scenario.
 pub fn run(options: &Options) -> u8 {
     let mut stdout = anstream::stdout();
-    let color = anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+    let color = crate::cli::term::stdout_color();
     let paths = if options.paths.is_empty() {
         vec![PathBuf::from("scenarios")]
     } else {

@@ -19,8 +19,6 @@ pub enum Template {
 }
 
 impl Template {
-    pub const ALL: [Template; 3] = [Template::Lesson, Template::Transfer, Template::Counter];
-
     fn text(self) -> &'static str {
         match self {
             Template::Lesson => include_str!("templates/lesson.toml"),
@@ -113,7 +111,7 @@ pub fn command(args: &NewArgs) -> ExitCode {
         eprintln!("error: cannot write {shown}: {e}");
         return ExitCode::from(2);
     }
-    crate::term::note(&format!(
+    crate::cli::term::note(&format!(
         "created {shown} from the {} template; try: racesim run {shown}",
         args.template.label()
     ));

@@ -4,17 +4,22 @@
 //! scenario or usage. Output is built in memory and written once, so a failure never leaves a
 //! partial file behind.
 
+mod manual;
+mod new;
+mod term;
+mod user_tests;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::explore;
-use crate::run::{self, PolicyChoice};
-use crate::scenario::{self, PolicyKind, Scenario, ScenarioError};
-use crate::sweep::{self, SeededPolicy};
-use crate::{render, threads};
+use racesim::explore;
+use racesim::run::{self, PolicyChoice};
+use racesim::scenario::{self, PolicyKind, Scenario, ScenarioError};
+use racesim::sweep::{self, SeededPolicy};
+use racesim::{render, threads};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,8 +31,8 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// When to colour output: auto (a terminal and NO_COLOR unset), always or never.
-    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = crate::term::ColorWhen::Auto)]
-    pub color: crate::term::ColorWhen,
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = crate::cli::term::ColorWhen::Auto)]
+    pub color: crate::cli::term::ColorWhen,
     /// Print only the primary output and errors: no progress bars or notes on stderr.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -61,7 +66,7 @@ pub enum Command {
         files: Vec<PathBuf>,
     },
     /// Write a commented starter scenario that passes `racesim check`.
-    New(crate::new::NewArgs),
+    New(crate::cli::new::NewArgs),
     /// Print the JSON Schema of scenario files, for completion and checks in editors.
     Schema,
     /// Print a shell completion script.
@@ -193,20 +198,22 @@ pub struct RunArgs {
 
 /// Runs the command line and returns the process's exit status.
 pub fn main() -> ExitCode {
-    crate::term::preparse_color(std::env::args_os());
+    crate::cli::term::preparse_color(std::env::args_os());
     let cli = Cli::parse();
-    crate::term::init(cli.color, cli.quiet, cli.verbose);
+    crate::cli::term::init(cli.color, cli.quiet, cli.verbose);
     match cli.command {
         Command::Run(args) => run_command(&args),
         Command::Explore(args) => finish(explore_command(&args)),
         Command::Sweep(args) => finish(sweep_command(&args)),
         Command::Check { files } => check_command(&files),
-        Command::New(args) => crate::new::command(&args),
-        Command::Schema => crate::manual::print_stdout(crate::schema::json().as_bytes()),
-        Command::Completions { shell } => crate::manual::print_stdout(&crate::manual::completions(shell)),
-        Command::Man { subcommand } => crate::manual::man_command(subcommand.as_deref()),
+        Command::New(args) => crate::cli::new::command(&args),
+        Command::Schema => crate::cli::manual::print_stdout(racesim::schema::json().as_bytes()),
+        Command::Completions { shell } => {
+            crate::cli::manual::print_stdout(&crate::cli::manual::completions(shell))
+        }
+        Command::Man { subcommand } => crate::cli::manual::man_command(subcommand.as_deref()),
         Command::Test { paths, bless, filter } => {
-            ExitCode::from(crate::user_tests::run(&crate::user_tests::Options {
+            ExitCode::from(crate::cli::user_tests::run(&crate::cli::user_tests::Options {
                 paths,
                 bless,
                 filter,
@@ -237,7 +244,7 @@ fn report(failure: Failure) -> ExitCode {
 
 /// `error: file:line:col: message` first (for editors and CI), then the source with a caret.
 pub fn print_scenario_error(e: &ScenarioError) {
-    eprint!("{}", e.render(crate::term::stderr_color()));
+    eprint!("{}", e.render(crate::cli::term::stderr_color()));
 }
 
 pub fn load(path: &std::path::Path) -> Result<Scenario, Box<ScenarioError>> {
@@ -491,7 +498,7 @@ impl Progress {
         );
         Progress {
             bar,
-            terminal: std::io::stderr().is_terminal() && !crate::term::quiet(),
+            terminal: std::io::stderr().is_terminal() && !crate::cli::term::quiet(),
             start: std::time::Instant::now(),
             shown: std::sync::atomic::AtomicBool::new(false),
         }
@@ -523,7 +530,7 @@ fn check_command(files: &[PathBuf]) -> ExitCode {
                     sc.max_steps()
                 );
                 // -v: what validation resolved, on stderr so stdout stays one line per file.
-                if crate::term::verbosity() > 0 {
+                if crate::cli::term::verbosity() > 0 {
                     let accounts: Vec<String> = sc
                         .accounts
                         .iter()
@@ -559,5 +566,14 @@ fn check_command(files: &[PathBuf]) -> ExitCode {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definitions_are_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }
