@@ -1,7 +1,7 @@
 //! racesim: make race conditions visible, reproducible, explorable and testable.
 //!
-//! The library has no I/O: scenarios come in as text, reports go out as strings. The `racesim`
-//! The `racesim` binary (`src/cli/`) wires it to files, the terminal and exit statuses.
+//! The library has no file or terminal I/O: scenarios come in as text, reports go out as
+//! strings. The `racesim` binary (`src/cli/`) wires it to files, the terminal and exit statuses.
 
 pub mod analysis;
 pub mod engine;
