@@ -277,7 +277,7 @@ fn test_one(file: &Path, bless: bool, color: bool, failures: &mut Vec<(PathBuf, 
         if existing.as_deref() == Some(golden.text.as_str()) {
             return Verdict::Passed(" (golden file unchanged)");
         }
-        if let Err(e) = write_atomically(&path, &golden.text) {
+        if let Err(e) = crate::cli::write_atomically(&path, &golden.text) {
             fail(format!("cannot write {}: {e}", path.display()));
             return Verdict::Failed;
         }
@@ -306,23 +306,4 @@ fn test_one(file: &Path, bless: bool, color: bool, failures: &mut Vec<(PathBuf, 
             Verdict::Failed
         }
     }
-}
-
-/// Writes through a temporary file in the same directory, renamed into place, so that a golden
-/// file is never left half-written.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.racesim-tmp"));
-    std::fs::write(&tmp, text)
-        .and_then(|_| std::fs::rename(&tmp, path))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
 }
