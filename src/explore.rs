@@ -185,11 +185,59 @@ const LIVE: u8 = 0;
 const ENDED_OK: u8 = 1;
 const ENDED_DEADLOCK: u8 = 2;
 
-/// Encodes states as short byte strings: varints, time relative to now, no locals of threads
-/// that are not running (they can no longer matter).
+/// Encodes states as short byte strings: varints, time relative to now, and only the locals
+/// that can still be read (not those of threads that are not running, nor dead ones: a local
+/// that every path overwrites before reading it). States that differ only in what can never
+/// matter are one state, which keeps counts exact and the graph small.
 pub struct Codec<'s> {
     scenario: &'s Scenario,
     layout: Layout,
+    /// `live[t][pc * locals + slot]`: thread t's local `slot` may be read at or after step pc.
+    live: Vec<Vec<bool>>,
+}
+
+/// Backward liveness over a transaction's steps, with the edge from the last step back to the
+/// first when it repeats (a declined `require` only ends paths, so it adds no reads).
+fn live_locals(tx: &crate::scenario::Transaction) -> Vec<bool> {
+    use crate::scenario::Op;
+    let n = tx.locals.len();
+    let len = tx.steps.len();
+    let mut live = vec![false; len * n];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for pc in (0..len).rev() {
+            let mut set = vec![false; n];
+            let next = if pc + 1 < len {
+                Some(pc + 1)
+            } else if tx.repeat > 1 {
+                Some(0)
+            } else {
+                None
+            };
+            if let Some(next) = next {
+                set.copy_from_slice(&live[next * n..(next + 1) * n]);
+            }
+            let (uses, def) = match &tx.steps[pc].op {
+                Op::Read { into, .. } => (None, Some(*into)),
+                Op::Set { local, value } => (Some(value), Some(*local)),
+                Op::Write { value, .. } | Op::AtomicAdd { value, .. } => (Some(value), None),
+                Op::Require(cond) => (Some(cond), None),
+                _ => (None, None),
+            };
+            if let Some(d) = def {
+                set[d as usize] = false;
+            }
+            if let Some(code) = uses {
+                code.expr.for_each_var(&mut |v| set[v as usize] = true);
+            }
+            if live[pc * n..(pc + 1) * n] != set[..] {
+                live[pc * n..(pc + 1) * n].copy_from_slice(&set);
+                changed = true;
+            }
+        }
+    }
+    live
 }
 
 #[inline]
@@ -231,6 +279,7 @@ impl<'s> Codec<'s> {
         Codec {
             scenario,
             layout: Layout::new(scenario),
+            live: scenario.transactions.iter().map(live_locals).collect(),
         }
     }
 
@@ -253,8 +302,10 @@ impl<'s> Codec<'s> {
                         put(out, th.iteration as u64);
                     }
                     put(out, th.ready_at.saturating_sub(st.now));
+                    let n = self.scenario.transactions[t].locals.len();
                     let base = self.layout.local_base[t];
-                    for &v in &st.locals[base..base + self.scenario.transactions[t].locals.len()] {
+                    let live = &self.live[t][th.pc as usize * n..(th.pc as usize + 1) * n];
+                    for (&v, _) in st.locals[base..base + n].iter().zip(live).filter(|(_, l)| **l) {
                         put(out, zigzag(v));
                     }
                 }
@@ -308,12 +359,15 @@ impl<'s> Codec<'s> {
                         0
                     };
                     let ready_at = take(bytes, &mut at);
-                    for v in locals.iter_mut() {
-                        *v = unzigzag(take(bytes, &mut at));
+                    let pc = (pc - 2) as usize;
+                    let n = tx.locals.len();
+                    for (v, &live) in locals.iter_mut().zip(&self.live[t][pc * n..(pc + 1) * n]) {
+                        // A dead local is overwritten before any read: 0 stands for every value.
+                        *v = if live { unzigzag(take(bytes, &mut at)) } else { 0 };
                     }
                     ThreadState {
                         phase: Phase::Running,
-                        pc: (pc - 2) as u32,
+                        pc: pc as u32,
                         iteration,
                         ready_at,
                         worker: 0,
@@ -864,6 +918,34 @@ mod tests {
             assert_eq!(buf, again);
             assert_eq!(back.balances, st.balances);
         }
+    }
+
+    #[test]
+    fn locals_are_live_only_until_overwritten() {
+        let sc = parse(
+            "t.toml",
+            r#"
+            [[accounts]]
+            name = "c"
+            [[transactions]]
+            name = "t"
+            repeat = 2
+            steps = [
+              { read = "c", into = "x" },
+              { set = "y", value = "x + 1" },
+              { write = "c", value = "y" },
+              { require = "x > 0" },
+            ]
+            "#,
+        )
+        .unwrap();
+        // Locals in order of assignment: x, y. Step 0 overwrites x; y is read only at step 2.
+        let live = live_locals(&sc.transactions[0]);
+        let at = |pc: usize| (live[pc * 2], live[pc * 2 + 1]);
+        assert_eq!(
+            [at(0), at(1), at(2), at(3)],
+            [(false, false), (true, false), (true, true), (true, false)]
+        );
     }
 
     #[test]
