@@ -7,7 +7,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::{Output, racesim, root, shipped_scenarios};
+use crate::common::{Output, output_of, racesim, root, shipped_scenarios};
 
 /// A fresh, empty directory for one test (under cargo's per-target temporary directory).
 fn scratch(test: &str) -> PathBuf {
@@ -25,13 +25,7 @@ fn racesim_with(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
     for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE"] {
         cmd.env_remove(var);
     }
-    cmd.envs(envs.iter().copied());
-    let out = cmd.output().expect("the racesim binary runs");
-    Output {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
+    output_of(cmd.envs(envs.iter().copied()))
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {

@@ -135,14 +135,6 @@ fn summary(jsonl: &str) -> Value {
     serde_json::from_str(last).unwrap_or_else(|e| panic!("summary line {last:?}: {e}"))
 }
 
-/// The `schedule` line of a text log, as printed for `--schedule`.
-fn printed_schedule(text: &str) -> String {
-    text.lines()
-        .find_map(|l| l.strip_prefix("schedule  "))
-        .unwrap_or_else(|| panic!("no schedule line in:\n{text}"))
-        .to_string()
-}
-
 /// Replaying the schedule a seeded run prints reproduces that run: same status, same final
 /// balances, and in fact the same jsonl log byte for byte.
 #[test]
@@ -155,7 +147,7 @@ fn printed_schedule_replays_the_seeded_run() {
         for seed in 0..50u64 {
             let seed_text = seed.to_string();
             let text = stdout_of(&["run", file, "--seed", &seed_text]);
-            let schedule = printed_schedule(&text);
+            let schedule = common::printed_schedule(&text);
             let seeded = stdout_of(&["run", file, "--seed", &seed_text, "--format", "jsonl"]);
             let replayed = stdout_of(&["run", file, "--schedule", &schedule, "--format", "jsonl"]);
             let (s, r) = (summary(&seeded), summary(&replayed));

@@ -2,15 +2,10 @@
 //! End to end here: inline scenarios run through the library, and `[expect]` through the binary.
 
 use racesim::engine::{Effect, Status};
-use racesim::run::{PolicyChoice, RunReport, run};
-use racesim::scenario::{Scenario, format_schedule, parse_schedule};
+use racesim::run::{PolicyChoice, run};
+use racesim::scenario::{Scenario, format_schedule};
 
-use crate::common::{parse, racesim};
-
-fn scripted<'s>(sc: &'s Scenario, schedule: &str) -> RunReport<'s> {
-    let schedule = parse_schedule(sc, schedule).unwrap();
-    run(sc, &PolicyChoice::Scripted { schedule })
-}
+use crate::common::{LESSON_NODELAY, parse, racesim, scenario_file, scripted, transfers};
 
 /// The distinct (status, balances) over many seeds of the random policy.
 fn outcomes(sc: &Scenario, seeds: u64) -> Vec<(Status, Vec<i64>)> {
@@ -29,33 +24,9 @@ fn ok(balances: &[i64]) -> (Status, Vec<i64>) {
     (Status::Ok, balances.to_vec())
 }
 
-/// Writes `text` to a scenario file of its own for the binary; returns its path.
-fn scenario_file(name: &str, text: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("engine_{name}.toml"));
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
-}
-
-/// The lesson without the delay: deposit +50 and withdrawal -150 on 100.
-const UPDATE_RACE: &str = r#"
-    [[accounts]]
-    name = "account"
-    balance = 100
-    [[transactions]]
-    name = "deposit"
-    kind = "update"
-    account = "account"
-    amount = 50
-    [[transactions]]
-    name = "withdrawal"
-    kind = "update"
-    account = "account"
-    amount = -150
-"#;
-
 #[test]
 fn the_update_race_has_three_outcomes() {
-    let sc = parse(UPDATE_RACE);
+    let sc = parse(LESSON_NODELAY);
     assert_eq!(outcomes(&sc, 200), [ok(&[-50]), ok(&[0]), ok(&[150])]);
     // The lost update, step by step: both read 100, the deposit's write is overwritten.
     let report = scripted(
@@ -82,7 +53,7 @@ fn with_a_delay_between_read_and_write_every_run_loses_an_update() {
 
 #[test]
 fn one_worker_runs_the_transactions_one_after_the_other() {
-    let text = format!("[pool]\nworkers = 1\n{UPDATE_RACE}");
+    let text = format!("[pool]\nworkers = 1\n{LESSON_NODELAY}");
     let sc = parse(&text);
     assert_eq!(outcomes(&sc, 50), [ok(&[0])]);
     let report = run(&sc, &PolicyChoice::Random { seed: 3 });
@@ -172,39 +143,10 @@ fn check_then_act_overdraws_when_both_check_first() {
     assert_eq!(outcomes(&sc, 100), [ok(&[-60]), ok(&[20])]);
 }
 
-const TRANSFERS: &str = r#"
-    locks = ["lock_a", "lock_b"]
-    [[accounts]]
-    name = "a"
-    balance = 100
-    [[accounts]]
-    name = "b"
-    balance = 100
-    [[transactions]]
-    name = "a_to_b"
-    steps = [
-      { lock = "lock_a", delay = 1 },
-      { lock = "lock_b" },
-      { atomic_add = "a", value = "-10" },
-      { atomic_add = "b", value = "10" },
-      { unlock = "lock_b" },
-      { unlock = "lock_a" },
-    ]
-    [[transactions]]
-    name = "b_to_a"
-    steps = [
-      { lock = "LOCK1", delay = 1 },
-      { lock = "LOCK2" },
-      { atomic_add = "b", value = "-20" },
-      { atomic_add = "a", value = "20" },
-      { unlock = "LOCK2" },
-      { unlock = "LOCK1" },
-    ]
-"#;
-
 #[test]
 fn opposite_lock_order_deadlocks_and_a_global_order_does_not() {
-    let opposite = parse(&TRANSFERS.replace("LOCK1", "lock_b").replace("LOCK2", "lock_a"));
+    // `b_to_a` takes `lock_b` first, `a_to_b` takes `lock_a` first.
+    let opposite = parse(&transfers("lock_b", "lock_a"));
     // Both take their first lock at t=0 and sleep: at t=1 each waits for the other's.
     for seed in 0..20 {
         let report = run(&opposite, &PolicyChoice::Random { seed });
@@ -212,7 +154,8 @@ fn opposite_lock_order_deadlocks_and_a_global_order_does_not() {
         assert_eq!(report.summary.steps, 2);
         assert_eq!(report.summary.outcome.balances, [100, 100]);
     }
-    let ordered = parse(&TRANSFERS.replace("LOCK1", "lock_a").replace("LOCK2", "lock_b"));
+    // Both take `lock_a` first.
+    let ordered = parse(&transfers("lock_a", "lock_b"));
     assert_eq!(outcomes(&ordered, 50), [ok(&[110, 90])]);
 }
 
@@ -248,8 +191,12 @@ fn a_runtime_error_ends_the_run_with_its_message() {
 
 // ---- [expect] in run, through the binary ----
 
+/// The lesson without the delay with an `[expect]` block, in a file of its own.
 fn with_expect(name: &str, expect: &str) -> String {
-    scenario_file(name, &format!("{UPDATE_RACE}\n[expect]\n{expect}\n"))
+    scenario_file(
+        &format!("engine_{name}"),
+        &format!("{LESSON_NODELAY}\n[expect]\n{expect}\n"),
+    )
 }
 
 #[test]

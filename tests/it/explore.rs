@@ -17,7 +17,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use num_bigint::BigUint;
@@ -27,8 +26,8 @@ use racesim::run::{self, PolicyChoice, holds};
 use racesim::scenario::{ExpectedOutcome, Scenario, ThreadId};
 use serde_json::Value;
 
-use crate::common;
-use crate::golden;
+use crate::common::{self, LESSON_NODELAY, json_balances, racesim_json, ready_threads, scenario_file};
+use crate::golden::{self, check_output, orphan_golden_files, report_failures};
 
 /// A state limit far above anything the tests here need (the inline scenarios have at most a
 /// few thousand states; the bench scenarios about two million).
@@ -38,115 +37,9 @@ const LIMIT: u64 = 50_000_000;
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// Compares `actual` with `tests/golden/<dir>/<name>`, or writes it when blessing. Returns a
-/// description of the failure, if any. `module` is the test filter that regenerates the file.
-pub(crate) fn check_golden_in(dir: &str, name: &str, actual: &str, module: &str) -> Option<String> {
-    let path = golden::golden_dir().join(dir).join(name);
-    let shown = format!("tests/golden/{dir}/{name}");
-    let bless = format!("{}=1 cargo test --test it {module}", golden::BLESS_VAR);
-    if golden::blessing() {
-        let parent = path.parent().expect("a golden file has a directory");
-        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
-        let unchanged = std::fs::read_to_string(&path).is_ok_and(|old| old == actual);
-        if !unchanged {
-            std::fs::write(&path, actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            eprintln!("blessed {shown}");
-        }
-        return None;
-    }
-    match std::fs::read_to_string(&path) {
-        Err(e) => Some(format!("{shown} is missing ({e}); run `{bless}` to create it")),
-        Ok(expected) if expected == actual => None,
-        Ok(expected) => Some(format!(
-            "{shown} differs from the output (- golden, + actual):\n{}\
-             if the new output is right, run `{bless}` and review the diff",
-            golden::diff(&expected, actual)
-        )),
-    }
-}
-
-/// Files in `tests/golden/<dir>` that belong to no top-level scenario (`allowed` extensions).
-pub(crate) fn orphan_golden_files(dir: &str, allowed: &[&str]) -> Vec<String> {
-    let stems: Vec<String> = golden::top_level_scenarios()
-        .iter()
-        .map(|p| golden::stem(p))
-        .collect();
-    let Ok(entries) = std::fs::read_dir(golden::golden_dir().join(dir)) else {
-        return Vec::new(); // Nothing blessed yet: the golden test reports the missing files.
-    };
-    let mut orphans = Vec::new();
-    for entry in entries {
-        let path = entry.expect("read a golden directory").path();
-        let known = path
-            .extension()
-            .is_some_and(|e| allowed.iter().any(|a| *a == e.to_string_lossy()))
-            && path
-                .file_stem()
-                .is_some_and(|s| stems.iter().any(|t| *t == *s.to_string_lossy()));
-        if !known {
-            orphans.push(path.file_name().unwrap().to_string_lossy().into_owned());
-        }
-    }
-    orphans.sort();
-    orphans
-}
-
-/// Panics with every failure, one paragraph each.
-pub(crate) fn report_failures(what: &str, failures: &[String]) {
-    if !failures.is_empty() {
-        let mut message = String::new();
-        for f in failures {
-            let _ = writeln!(message, "{f}\n");
-        }
-        panic!("{} {what} failed:\n\n{message}", failures.len());
-    }
-}
-
-/// Writes an inline scenario to a file of its own (for tests of the command line) and returns
-/// its path.
-pub(crate) fn scenario_file(name: &str, text: &str) -> String {
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.toml"));
-    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    path.to_string_lossy().into_owned()
-}
-
-/// Runs the binary and parses its standard output as JSON.
-pub(crate) fn racesim_json(args: &[&str]) -> (i32, Value) {
-    let out = common::racesim(args);
-    let v = serde_json::from_str(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "`racesim {}` (exit {}) printed no JSON ({e}):\n{}\nstderr:\n{}",
-            args.join(" "),
-            out.status,
-            out.stdout,
-            out.stderr
-        )
-    });
-    (out.status, v)
-}
-
-/// The balances of a JSON `{"account": balance, ...}` object, in the scenario's account order.
-pub(crate) fn json_balances(sc: &Scenario, v: &Value) -> Vec<i64> {
-    let obj = v.as_object().expect("balances are an object");
-    let names: Vec<&str> = obj.keys().map(String::as_str).collect();
-    let accounts: Vec<&str> = sc.accounts.iter().map(|a| a.name.as_str()).collect();
-    assert_eq!(names, accounts, "balances name every account, in file order");
-    sc.accounts
-        .iter()
-        .map(|a| obj[&a.name].as_i64().expect("a balance is an integer"))
-        .collect()
-}
-
 /// Explores `sc` with the library, panicking on the state limit.
 fn explore_ok(sc: &Scenario) -> Exploration {
     explore::explore(sc, LIMIT).unwrap_or_else(|e| panic!("{}: {e}", sc.name))
-}
-
-/// The ready threads of a settled state, in file order.
-fn ready_threads(sc: &Scenario, state: &State) -> Vec<ThreadId> {
-    let mut ready = Vec::new();
-    state.ready_threads(sc, &mut ready);
-    ready
 }
 
 /// Steps `schedule` through the engine from the initial state, checking every named thread is
@@ -414,28 +307,11 @@ fn golden_files() {
     for path in golden::top_level_scenarios() {
         let stem = golden::stem(&path);
         for (format, ext) in [("text", "txt"), ("json", "json")] {
-            let args = ["explore", path.as_str(), "--format", format];
-            let out = common::racesim(&args);
             // A shipped scenario documents a lesson: its [expect] block must hold in every
-            // interleaving.
-            if out.status != 0 {
-                failures.push(format!(
-                    "`racesim {}` exited with {} (expected 0); stderr:\n{}",
-                    args.join(" "),
-                    out.status,
-                    out.stderr
-                ));
-            }
-            if !out.stderr.is_empty() {
-                failures.push(format!(
-                    "`racesim {}` wrote to stderr:\n{}",
-                    args.join(" "),
-                    out.stderr
-                ));
-            }
-            if let Some(f) = check_golden_in("explore", &format!("{stem}.{ext}"), &out.stdout, "explore") {
-                failures.push(format!("{path}: {f}"));
-            }
+            // interleaving (exit 0).
+            let args = ["explore", path.as_str(), "--format", format];
+            let golden = format!("explore/{stem}.{ext}");
+            failures.extend(check_output(&args, 0, &golden, "explore"));
         }
     }
     report_failures("explore golden check(s)", &failures);
@@ -984,11 +860,7 @@ fn witnesses_have_the_fewest_preemptions() {
 
     // Two threads × two increments: 3 needs two preemptions (t2 increments; t1 increments and
     // reads; t2 reads the same value; both write it).
-    let sc = common::parse(&counter_threads(
-        2,
-        2,
-        r#"{ read = "counter", into = "x" }, { set = "x", value = "x + 1" }, { write = "counter", value = "x" }"#,
-    ));
+    let sc = common::parse(&counter_threads(2, 2, UNPROTECTED_INCREMENT));
     let x = assert_exact(&sc);
     assert_eq!(x.schedules, BigUint::from(924u32));
     assert_eq!(outcome(&x, &[4]).preemptions, 0);
@@ -1000,29 +872,13 @@ fn witnesses_have_the_fewest_preemptions() {
 // 4. [expect] failures
 // ---------------------------------------------------------------------------------------------
 
-const NODELAY: &str = r#"
-[[accounts]]
-name = "account"
-balance = 100
-[[transactions]]
-name = "deposit"
-kind = "update"
-account = "account"
-amount = 50
-[[transactions]]
-name = "withdrawal"
-kind = "update"
-account = "account"
-amount = -150
-"#;
-
 #[test]
 fn outcomes_mismatch_names_missing_and_unexpected() {
     // -50 is reachable but not listed; 999 is listed but unreachable.
     let file = scenario_file(
         "explore-outcomes-mismatch",
         &format!(
-            "{NODELAY}\n[expect]\noutcomes = [{{ account = 0 }}, {{ account = 150 }}, {{ account = 999 }}]\n"
+            "{LESSON_NODELAY}\n[expect]\noutcomes = [{{ account = 0 }}, {{ account = 150 }}, {{ account = 999 }}]\n"
         ),
     );
     for format in ["text", "json"] {
@@ -1059,7 +915,7 @@ fn outcomes_mismatch_names_missing_and_unexpected() {
 fn failing_always_reports_the_shortest_schedule() {
     // 0 needs both updates, one after the other: at least 4 + 4 steps (the deposit's trailing
     // log is not needed), and a depth-first walk meets longer schedules first.
-    let text = format!("{NODELAY}\n[expect]\nalways = [\"account != 0\", \"account > -1000\"]\n");
+    let text = format!("{LESSON_NODELAY}\n[expect]\nalways = [\"account != 0\", \"account > -1000\"]\n");
     let file = scenario_file("explore-always-fails", &text);
     let sc = common::parse(&text);
     let shortest = BruteForce::shortest_violation(&sc, 0).expect("account 0 is reachable");
@@ -1149,6 +1005,10 @@ fn factorial(n: u32) -> BigUint {
     (1..=n).fold(BigUint::from(1u8), |acc, k| acc * k)
 }
 
+/// One unprotected increment of `counter`: read it, add one to the copy, write the copy back.
+const UNPROTECTED_INCREMENT: &str =
+    r#"{ read = "counter", into = "x" }, { set = "x", value = "x + 1" }, { write = "counter", value = "x" }"#;
+
 /// `threads` transactions of `repeat` × `steps` each.
 fn counter_threads(threads: u32, repeat: u32, steps: &str) -> String {
     let mut text = "name = \"counter\"\n[[accounts]]\nname = \"counter\"\n".to_string();
@@ -1190,11 +1050,7 @@ fn counts_beyond_128_bits() {
 /// the outcomes.
 #[test]
 fn unprotected_increments_count_every_interleaving() {
-    let sc = common::parse(&counter_threads(
-        3,
-        3,
-        r#"{ read = "counter", into = "x" }, { set = "x", value = "x + 1" }, { write = "counter", value = "x" }"#,
-    ));
+    let sc = common::parse(&counter_threads(3, 3, UNPROTECTED_INCREMENT));
     let x = explore_ok(&sc);
     let expected = factorial(27) / factorial(9).pow(3);
     assert_eq!(x.schedules, expected);
@@ -1207,11 +1063,7 @@ fn unprotected_increments_count_every_interleaving() {
     assert!(balances.iter().all(|b| (1..=9).contains(b)), "{balances:?}");
     assert_witnesses_replay(&sc, &x);
     // One increment each is small enough for the brute force: 9!/(3!)^3 = 1680.
-    let sc = common::parse(&counter_threads(
-        3,
-        1,
-        r#"{ read = "counter", into = "x" }, { set = "x", value = "x + 1" }, { write = "counter", value = "x" }"#,
-    ));
+    let sc = common::parse(&counter_threads(3, 1, UNPROTECTED_INCREMENT));
     let x = assert_exact(&sc);
     assert_eq!(x.schedules, BigUint::from(1680u32));
 }

@@ -100,29 +100,86 @@ pub(crate) fn diff(expected: &str, actual: &str) -> String {
     out
 }
 
-/// Compares `actual` with the golden file `name`, or writes it when blessing. Returns a
-/// description of the failure, if any.
-fn check_golden(name: &str, actual: &str) -> Option<String> {
-    let path = golden_dir().join(name);
+/// Compares `actual` with `tests/golden/<relative>`, or writes it when blessing. Returns a
+/// description of the failure, if any. `module` is the test filter that regenerates the file.
+fn check_golden(relative: &str, actual: &str, module: &str) -> Option<String> {
+    let path = golden_dir().join(relative);
+    let shown = format!("tests/golden/{relative}");
+    let bless = format!("{BLESS_VAR}=1 cargo test --test it {module}");
     if blessing() {
-        std::fs::create_dir_all(golden_dir()).expect("create tests/golden");
+        let parent = path.parent().expect("a golden file has a directory");
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
         let unchanged = std::fs::read_to_string(&path).is_ok_and(|old| old == actual);
         if !unchanged {
             std::fs::write(&path, actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            eprintln!("blessed tests/golden/{name}");
+            eprintln!("blessed {shown}");
         }
         return None;
     }
     match std::fs::read_to_string(&path) {
-        Err(e) => Some(format!(
-            "tests/golden/{name} is missing ({e}); run `{BLESS_VAR}=1 cargo test golden` to create it"
-        )),
+        Err(e) => Some(format!("{shown} is missing ({e}); run `{bless}` to create it")),
         Ok(expected) if expected == actual => None,
         Ok(expected) => Some(format!(
-            "tests/golden/{name} differs from the output (- golden, + actual):\n{}\
-             if the new output is right, run `{BLESS_VAR}=1 cargo test golden` and review the diff",
+            "{shown} differs from the output (- golden, + actual):\n{}\
+             if the new output is right, run `{bless}` and review the diff",
             diff(&expected, actual)
         )),
+    }
+}
+
+/// Runs `racesim ARGS` and checks it against `tests/golden/<golden>`: exit status `status`,
+/// nothing on stderr, stdout byte for byte. Returns the failures. `module` is the test filter
+/// that regenerates the file.
+pub(crate) fn check_output(args: &[&str], status: i32, golden: &str, module: &str) -> Vec<String> {
+    let out = common::racesim(args);
+    let command = format!("racesim {}", args.join(" "));
+    let mut failures = Vec::new();
+    if out.status != status {
+        failures.push(format!(
+            "`{command}` exited with {} (expected {status}); stderr:\n{}",
+            out.status, out.stderr
+        ));
+    }
+    if !out.stderr.is_empty() {
+        failures.push(format!("`{command}` wrote to stderr:\n{}", out.stderr));
+    }
+    if let Some(f) = check_golden(golden, &out.stdout, module) {
+        failures.push(format!("`{command}`: {f}"));
+    }
+    failures
+}
+
+/// Files in `tests/golden/<dir>` that belong to no top-level scenario (`allowed` extensions).
+pub(crate) fn orphan_golden_files(dir: &str, allowed: &[&str]) -> Vec<String> {
+    let stems: Vec<String> = top_level_scenarios().iter().map(|p| stem(p)).collect();
+    let Ok(entries) = std::fs::read_dir(golden_dir().join(dir)) else {
+        return Vec::new(); // Nothing blessed yet: the golden test reports the missing files.
+    };
+    let mut orphans = Vec::new();
+    for entry in entries {
+        let path = entry.expect("read a golden directory").path();
+        let known = path
+            .extension()
+            .is_some_and(|e| allowed.iter().any(|a| *a == e.to_string_lossy()))
+            && path
+                .file_stem()
+                .is_some_and(|s| stems.iter().any(|t| *t == *s.to_string_lossy()));
+        if !known {
+            orphans.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    orphans.sort();
+    orphans
+}
+
+/// Panics with every failure, one paragraph each.
+pub(crate) fn report_failures(what: &str, failures: &[String]) {
+    if !failures.is_empty() {
+        let mut message = String::new();
+        for f in failures {
+            let _ = writeln!(message, "{f}\n");
+        }
+        panic!("{} {what} failed:\n\n{message}", failures.len());
     }
 }
 
@@ -158,60 +215,19 @@ fn golden_files() {
             if let Some(f) = format {
                 args.extend(["--format", f]);
             }
-            let out = common::racesim(&args);
-            if out.status != status {
-                failures.push(format!(
-                    "`racesim {}` exited with {} (expected {status}); stderr:\n{}",
-                    args.join(" "),
-                    out.status,
-                    out.stderr
-                ));
-            }
-            if !out.stderr.is_empty() {
-                failures.push(format!(
-                    "`racesim {}` wrote to stderr:\n{}",
-                    args.join(" "),
-                    out.stderr
-                ));
-            }
-            if let Some(f) = check_golden(&format!("{stem}.{ext}"), &out.stdout) {
-                failures.push(format!("{path}: {f}"));
-            }
+            failures.extend(check_output(&args, status, &format!("{stem}.{ext}"), "golden"));
         }
     }
-    if !failures.is_empty() {
-        let mut message = String::new();
-        for f in &failures {
-            let _ = writeln!(message, "{f}\n");
-        }
-        panic!("{} golden check(s) failed:\n\n{message}", failures.len());
-    }
+    report_failures("golden check(s)", &failures);
 }
 
 /// Every golden file belongs to a shipped scenario, so a renamed or deleted scenario does not
 /// leave a stale file behind.
 #[test]
 fn no_orphan_golden_files() {
-    let stems: Vec<String> = top_level_scenarios().iter().map(|p| stem(p)).collect();
-    let Ok(entries) = std::fs::read_dir(golden_dir()) else {
-        return; // Nothing blessed yet: `golden_files` reports the missing files.
-    };
-    let mut orphans = Vec::new();
-    for entry in entries {
-        let path = entry.expect("read tests/golden").path();
-        if path.is_dir() {
-            continue; // tests/golden/explore, tests/golden/sweep: checked by their own modules.
-        }
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let known = path.extension().is_some_and(|e| e == "txt" || e == "jsonl")
-            && path
-                .file_stem()
-                .is_some_and(|s| stems.iter().any(|t| *t == *s.to_string_lossy()));
-        if !known {
-            orphans.push(name);
-        }
-    }
-    orphans.sort();
+    let mut orphans = orphan_golden_files("", &["txt", "jsonl"]);
+    // tests/golden/explore, tests/golden/sweep, ...: checked by their own modules.
+    orphans.retain(|name| !golden_dir().join(name).is_dir());
     assert!(
         orphans.is_empty(),
         "tests/golden has files for no scenario in scenarios/ (delete them): {}",

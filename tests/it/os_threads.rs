@@ -7,27 +7,10 @@ use racesim::engine::Status;
 use racesim::run::{PolicyChoice, run};
 use racesim::scenario::Scenario;
 
-use crate::common::{load, parse, racesim};
+use crate::common::{LESSON_NODELAY, load, parse, printed_schedule, racesim, scenario_file, transfers};
 
 const TICK: Duration = Duration::from_micros(50);
 const RUNS: usize = 30;
-
-/// No delay between read and write: all three outcomes are possible.
-const UPDATE_RACE: &str = r#"
-    [[accounts]]
-    name = "account"
-    balance = 100
-    [[transactions]]
-    name = "deposit"
-    kind = "update"
-    account = "account"
-    amount = 50
-    [[transactions]]
-    name = "withdrawal"
-    kind = "update"
-    account = "account"
-    amount = -150
-"#;
 
 /// Three threads incrementing under one lock, one of them sleeping inside it.
 const LOCKED: &str = r#"
@@ -82,39 +65,13 @@ const POOL: &str = r#"
 "#;
 
 /// Transfers taking their locks in opposite order; the sleep makes the deadlock certain.
-const DEADLOCK: &str = r#"
-    locks = ["lock_a", "lock_b"]
-    [[accounts]]
-    name = "a"
-    balance = 100
-    [[accounts]]
-    name = "b"
-    balance = 100
-    [[transactions]]
-    name = "a_to_b"
-    steps = [
-      { lock = "lock_a", delay = 1 },
-      { lock = "lock_b" },
-      { atomic_add = "a", value = "-10" },
-      { atomic_add = "b", value = "10" },
-      { unlock = "lock_b" },
-      { unlock = "lock_a" },
-    ]
-    [[transactions]]
-    name = "b_to_a"
-    steps = [
-      { lock = "lock_b", delay = 1 },
-      { lock = "lock_a" },
-      { atomic_add = "b", value = "-20" },
-      { atomic_add = "a", value = "20" },
-      { unlock = "lock_a" },
-      { unlock = "lock_b" },
-    ]
-"#;
+fn deadlock() -> String {
+    transfers("lock_b", "lock_a")
+}
 
 /// The same without the sleep: some runs deadlock, some do not.
 fn maybe_deadlock() -> String {
-    DEADLOCK.replace(", delay = 1", "")
+    deadlock().replace(", delay = 1", "")
 }
 
 /// A deposit that overflows, in the middle of a run with another thread going on.
@@ -194,7 +151,7 @@ fn bank_account_replays() {
 
 #[test]
 fn update_race_without_delay_replays() {
-    let sc = parse(UPDATE_RACE);
+    let sc = parse(LESSON_NODELAY);
     for r in record_and_replay(&sc) {
         assert_eq!(r.status, Status::Ok);
         assert!([[150], [-50], [0]].contains(&[r.balances[0]]), "{r:?}");
@@ -205,7 +162,7 @@ fn update_race_without_delay_replays() {
 fn steps_of_different_threads_interleave() {
     // Each step is its own critical section: a worker does not keep the state locked from one
     // step to the next, so the OS interleaves threads even without any delay.
-    let sc = parse(UPDATE_RACE);
+    let sc = parse(LESSON_NODELAY);
     let serial = |s: &[usize]| s.windows(2).filter(|w| w[0] != w[1]).count() == 1;
     let interleaved = (0..200).any(|_| !serial(&os_run(&sc, TICK).0.schedule));
     assert!(interleaved, "200 runs, each one transaction after the other");
@@ -231,7 +188,7 @@ fn a_pool_of_one_replays_serially() {
 
 #[test]
 fn a_deadlock_under_os_threads_ends_with_status_deadlock() {
-    let sc = parse(DEADLOCK);
+    let sc = parse(&deadlock());
     for r in record_and_replay(&sc) {
         assert_eq!(r.status, Status::Deadlock);
         assert_eq!(r.steps, 2);
@@ -322,14 +279,6 @@ fn log_body(stdout: &str) -> String {
     stdout[start..end].to_string()
 }
 
-fn schedule_line(stdout: &str) -> String {
-    stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("schedule  "))
-        .expect("a schedule line")
-        .to_string()
-}
-
 fn binary_replays(file: &str, runs: usize) {
     for _ in 0..runs {
         let live = racesim(&["run", file, "--policy", "os-threads", "--tick", "50us"]);
@@ -339,7 +288,7 @@ fn binary_replays(file: &str, runs: usize) {
             "{}",
             live.stdout
         );
-        let schedule = schedule_line(&live.stdout);
+        let schedule = printed_schedule(&live.stdout);
         let replay = racesim(&["run", file, "--schedule", &schedule]);
         assert_eq!(replay.status, live.status, "{}", replay.stderr);
         assert_eq!(log_body(&replay.stdout), log_body(&live.stdout));
@@ -349,33 +298,27 @@ fn binary_replays(file: &str, runs: usize) {
     }
 }
 
-fn scenario_file(name: &str, text: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("os_threads_{name}.toml"));
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
-}
-
 #[test]
 fn the_binary_prints_a_schedule_that_replays_to_the_same_log() {
     binary_replays("scenarios/bank_account.toml", 10);
-    binary_replays(&scenario_file("update_race", UPDATE_RACE), 5);
-    binary_replays(&scenario_file("locked", LOCKED), 5);
-    binary_replays(&scenario_file("deadlock", &maybe_deadlock()), 5);
-    binary_replays(&scenario_file("overflow", OVERFLOW), 5);
+    binary_replays(&scenario_file("os_threads_update_race", LESSON_NODELAY), 5);
+    binary_replays(&scenario_file("os_threads_locked", LOCKED), 5);
+    binary_replays(&scenario_file("os_threads_deadlock", &maybe_deadlock()), 5);
+    binary_replays(&scenario_file("os_threads_overflow", OVERFLOW), 5);
 }
 
 #[test]
 fn the_binary_reports_deadlock_and_error_under_os_threads() {
     let out = racesim(&[
         "run",
-        &scenario_file("deadlock_sure", DEADLOCK),
+        &scenario_file("os_threads_deadlock_sure", &deadlock()),
         "--policy",
         "os-threads",
     ]);
     assert!(out.stdout.contains("\nstatus    deadlock\n"), "{}", out.stdout);
     let out = racesim(&[
         "run",
-        &scenario_file("overflow2", OVERFLOW),
+        &scenario_file("os_threads_overflow2", OVERFLOW),
         "--policy",
         "os-threads",
     ]);

@@ -3,10 +3,10 @@
 use racesim::engine::{Layout, Settled, State, Status};
 use racesim::policy::{Pct, Policy, Random};
 use racesim::rng::DrawRng;
-use racesim::run::{PolicyChoice, RunReport, run};
-use racesim::scenario::{Scenario, format_schedule, parse_schedule};
+use racesim::run::{PolicyChoice, run};
+use racesim::scenario::{Scenario, format_schedule};
 
-use crate::common::{parse, racesim};
+use crate::common::{LESSON_NODELAY, parse, racesim, ready_threads, scenario_file, scripted};
 
 /// Three threads of plain log steps: `a` has 3, `b` 2, `c` 4.
 const ABC: &str = r#"
@@ -27,18 +27,6 @@ fn schedule_of(sc: &Scenario, choice: &PolicyChoice) -> String {
     let report = run(sc, choice);
     assert_eq!(report.summary.outcome.status, Status::Ok, "{choice:?}");
     format_schedule(sc, &report.schedule)
-}
-
-fn scripted<'s>(sc: &'s Scenario, schedule: &str) -> RunReport<'s> {
-    let schedule = parse_schedule(sc, schedule).unwrap();
-    run(sc, &PolicyChoice::Scripted { schedule })
-}
-
-/// Writes `text` to a scenario file of its own for the binary; returns its path.
-fn scenario_file(name: &str, text: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("policies_{name}.toml"));
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
 }
 
 // ---- round-robin ----
@@ -67,23 +55,7 @@ fn round_robin_quantum_2_runs_two_steps_per_turn() {
 
 #[test]
 fn round_robin_on_two_threads() {
-    let sc = parse(
-        r#"
-        [[accounts]]
-        name = "account"
-        balance = 100
-        [[transactions]]
-        name = "deposit"
-        kind = "update"
-        account = "account"
-        amount = 50
-        [[transactions]]
-        name = "withdrawal"
-        kind = "update"
-        account = "account"
-        amount = -150
-    "#,
-    );
+    let sc = parse(LESSON_NODELAY);
     let report = run(&sc, &PolicyChoice::RoundRobin { quantum: 1 });
     assert_eq!(
         format_schedule(&sc, &report.schedule),
@@ -199,7 +171,7 @@ fn scripted_leftover_entries_are_an_error() {
 
 #[test]
 fn scripted_errors_exit_with_status_2_through_the_binary() {
-    let file = scenario_file("abc", ABC);
+    let file = scenario_file("policies_abc", ABC);
     for (schedule, message) in [
         ("b,b,a,b,c", "schedule position 4: `b` is not ready (ready: a, c)"),
         (
@@ -230,8 +202,7 @@ fn reference_random(sc: &Scenario, seed: u64) -> Vec<usize> {
     let mut rng = DrawRng::new(seed);
     let mut schedule = Vec::new();
     while state.settle(sc) == Settled::Ready {
-        let mut ready = Vec::new();
-        state.ready_threads(sc, &mut ready);
+        let ready = ready_threads(sc, &state);
         let t = if ready.len() == 1 {
             ready[0]
         } else {
@@ -272,8 +243,7 @@ fn random_draws_only_when_two_or_more_threads_are_ready() {
         let mut state = State::initial(&sc, &layout);
         for &t in &report.schedule {
             assert_eq!(state.settle(&sc), Settled::Ready);
-            let mut ready = Vec::new();
-            state.ready_threads(&sc, &mut ready);
+            let ready = ready_threads(&sc, &state);
             solo_steps += usize::from(ready.len() == 1);
             state.step(&sc, &layout, t, &mut ()).unwrap();
         }

@@ -20,28 +20,14 @@ use racesim::sweep::SeededPolicy;
 use racesim::{explore, render, sweep};
 use resvg::{tiny_skia, usvg};
 
-use crate::common;
+use crate::common::{self, LESSON_NODELAY};
+use crate::golden::{blessing, top_level_scenarios};
 
 const RACE_FREE: [&str; 3] = [
     "scenarios/bank_account_lock.toml",
     "scenarios/bank_account_atomic.toml",
     "scenarios/bank_account_serial.toml",
 ];
-
-fn blessing() -> bool {
-    std::env::var("RACESIM_BLESS").is_ok_and(|v| v == "1")
-}
-
-/// The shipped scenarios directly in `scenarios/` (the benchmarks below it are too big to
-/// explore in a test).
-fn top_level_scenarios() -> Vec<String> {
-    let list: Vec<String> = common::shipped_scenarios()
-        .into_iter()
-        .filter(|p| p.matches('/').count() == 1)
-        .collect();
-    assert!(!list.is_empty(), "no scenarios found in scenarios/");
-    list
-}
 
 fn run_report(sc: &Scenario) -> Option<RunReport<'_>> {
     PolicyChoice::from_scenario(sc).map(|choice| racesim::run::run(sc, &choice))
@@ -180,25 +166,8 @@ fn a_sweep_chart_renders_and_names_the_first_seed() {
 
 #[test]
 fn an_unexpected_outcome_is_marked_as_such() {
-    let sc = common::parse(
-        r#"
-        [[accounts]]
-        name = "account"
-        balance = 100
-        [[transactions]]
-        name = "deposit"
-        kind = "update"
-        account = "account"
-        amount = 50
-        [[transactions]]
-        name = "withdrawal"
-        kind = "update"
-        account = "account"
-        amount = -150
-        [expect]
-        final = { account = 0 }
-        "#,
-    );
+    // The lesson without the delay reaches 0, -50 and 150; only 0 is expected.
+    let sc = common::parse(&format!("{LESSON_NODELAY}[expect]\nfinal = {{ account = 0 }}\n"));
     let x = explore::explore(&sc, 1_000_000).unwrap();
     let svg = render::svg::explore(&sc, &x, "test.toml");
     assert_eq!(svg.matches(r#"class="expected""#).count(), 1);

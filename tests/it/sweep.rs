@@ -17,11 +17,8 @@ use racesim::run::{self, PolicyChoice};
 use racesim::scenario::Scenario;
 use serde_json::Value;
 
-use crate::common;
-use crate::explore::{
-    check_golden_in, json_balances, orphan_golden_files, racesim_json, report_failures, scenario_file,
-};
-use crate::golden;
+use crate::common::{self, LESSON_NODELAY, json_balances, racesim_json, scenario_file};
+use crate::golden::{self, check_output, orphan_golden_files, report_failures};
 
 /// An outcome as both commands name it: status and final balances.
 type Key = (String, Vec<i64>);
@@ -72,26 +69,11 @@ fn golden_files() {
     for path in golden::top_level_scenarios() {
         let stem = golden::stem(&path);
         for (format, ext) in [("text", "txt"), ("json", "json")] {
+            // Exit 0: the scenario's [expect] holds on every seed. Nothing on stderr: not a
+            // terminal, so no progress bar.
             let args = ["sweep", path.as_str(), "--seeds", "0..1000", "--format", format];
-            let out = common::racesim(&args);
-            if out.status != 0 {
-                failures.push(format!(
-                    "`racesim {}` exited with {} (expected 0: the scenario's [expect] holds on every seed); stderr:\n{}",
-                    args.join(" "),
-                    out.status,
-                    out.stderr
-                ));
-            }
-            if !out.stderr.is_empty() {
-                failures.push(format!(
-                    "`racesim {}` wrote to stderr (not a terminal: no progress bar):\n{}",
-                    args.join(" "),
-                    out.stderr
-                ));
-            }
-            if let Some(f) = check_golden_in("sweep", &format!("{stem}.{ext}"), &out.stdout, "sweep") {
-                failures.push(format!("{path}: {f}"));
-            }
+            let golden = format!("sweep/{stem}.{ext}");
+            failures.extend(check_output(&args, 0, &golden, "sweep"));
         }
     }
     report_failures("sweep golden check(s)", &failures);
@@ -289,22 +271,6 @@ fn pct_sweeps_reach_only_explored_outcomes() {
 // [expect] failures
 // ---------------------------------------------------------------------------------------------
 
-const NODELAY: &str = r#"
-[[accounts]]
-name = "account"
-balance = 100
-[[transactions]]
-name = "deposit"
-kind = "update"
-account = "account"
-amount = 50
-[[transactions]]
-name = "withdrawal"
-kind = "update"
-account = "account"
-amount = -150
-"#;
-
 /// The first failing seed and the command line the text report prints for it.
 fn first_failure(file: &str, extra: &[&str]) -> (u64, String) {
     let v = sweep_json(file, "0..3000", extra, 1);
@@ -339,7 +305,7 @@ fn run_command_line(command: &str) -> common::Output {
 fn failing_expect_reports_the_first_failing_seed() {
     // The right answer, 0, is the failure here: seed 0 reaches -50, so the first failing seed
     // is a later one.
-    let text = format!("{NODELAY}\n[expect]\nat_end = [\"account != 0\"]\n");
+    let text = format!("{LESSON_NODELAY}\n[expect]\nat_end = [\"account != 0\"]\n");
     let file = scenario_file("sweep-at-end-fails", &text);
     let sc = common::parse(&text);
     let (seed, command) = first_failure(&file, &[]);
@@ -367,7 +333,7 @@ fn failing_expect_reports_the_first_failing_seed() {
     }
 
     // An `always` that fails mid-run: 150 is passed through on the way to 0 as well.
-    let text = format!("{NODELAY}\n[expect]\nalways = [\"account < 150\"]\n");
+    let text = format!("{LESSON_NODELAY}\n[expect]\nalways = [\"account < 150\"]\n");
     let file = scenario_file("sweep-always-fails", &text);
     let sc = common::parse(&text);
     let (seed, command) = first_failure(&file, &[]);
@@ -383,7 +349,7 @@ fn failing_expect_reports_the_first_failing_seed() {
 /// carry the depth, since `run --policy pct` otherwise uses the scenario's (here the default 3).
 #[test]
 fn failing_expect_under_pct_prints_a_reproducing_command() {
-    let text = format!("{NODELAY}\n[expect]\nat_end = [\"account != 0\"]\n");
+    let text = format!("{LESSON_NODELAY}\n[expect]\nat_end = [\"account != 0\"]\n");
     let file = scenario_file("sweep-pct-fails", &text);
     let sc = common::parse(&text);
     let (seed, command) = first_failure(&file, &["--policy", "pct", "--depth", "2"]);

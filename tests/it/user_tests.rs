@@ -1,7 +1,6 @@
 //! racesim test: golden files for users' own scenarios, diffs, --bless, --filter.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::common::{self, Output};
 
@@ -64,18 +63,8 @@ fn unique() -> usize {
 
 /// Runs `racesim test ARGS` inside `dir`.
 fn racesim_test(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_racesim"))
-        .arg("test")
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Output {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    let args: Vec<&str> = std::iter::once("test").chain(args.iter().copied()).collect();
+    common::racesim_in(dir, &args)
 }
 
 fn last_line(s: &str) -> &str {
