@@ -248,7 +248,13 @@ impl State {
     /// Appends the ready threads, in file order, to `out`.
     #[inline]
     pub fn ready_threads(&self, scenario: &Scenario, out: &mut Vec<ThreadId>) {
-        out.extend((0..self.threads.len()).filter(|&t| self.is_ready(scenario, t)));
+        // A plain loop: the iterator-adapter form was left as an out-of-line closure call in
+        // some builds, 12% of a sweep.
+        for t in 0..self.threads.len() {
+            if self.is_ready(scenario, t) {
+                out.push(t);
+            }
+        }
     }
 
     /// Advances the clock until some thread is ready, or reports how the run ended.

@@ -122,12 +122,20 @@ pub struct Runner<'s> {
     state: State,
     ready: Vec<ThreadId>,
     always: Vec<Option<u64>>,
+    /// `always` verdicts on the initial state, the same for every run: computed once.
+    initial_always: Vec<Option<u64>>,
 }
 
 impl<'s> Runner<'s> {
     pub fn new(scenario: &'s Scenario) -> Runner<'s> {
         let layout = Layout::new(scenario);
         let initial = State::initial(scenario, &layout);
+        let initial_always = scenario
+            .expect
+            .always
+            .iter()
+            .map(|c| (!holds(c, &initial.balances)).then_some(0))
+            .collect();
         Runner {
             scenario,
             state: initial.clone(),
@@ -135,6 +143,7 @@ impl<'s> Runner<'s> {
             layout,
             ready: Vec::with_capacity(scenario.transactions.len()),
             always: vec![None; scenario.expect.always.len()],
+            initial_always,
         }
     }
 
@@ -148,8 +157,7 @@ impl<'s> Runner<'s> {
     ) -> (Status, bool) {
         let scenario = self.scenario;
         self.state.clone_from(&self.initial);
-        self.always.iter_mut().for_each(|a| *a = None);
-        self.check_always(0);
+        self.always.clone_from(&self.initial_always);
         let mut policy_error = false;
         let status = loop {
             match self.state.settle_ready(scenario, &mut self.ready) {
