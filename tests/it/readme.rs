@@ -11,3 +11,16 @@ fn readme_examples_match_the_binary() {
         .env("NO_COLOR", "1")
         .case("README.md");
 }
+
+/// The scenario example in the README's "Scenario files" section is a valid scenario.
+#[test]
+fn the_readme_scenario_example_is_valid() {
+    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).unwrap();
+    let start = readme.find("```toml\n").expect("README has a ```toml block") + "```toml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let example = &readme[start..end];
+    assert!(example.contains("[[transactions]]"), "{example}");
+    if let Err(e) = racesim::scenario::parse("README.md", example) {
+        panic!("the README's scenario example is invalid: {e}");
+    }
+}
