@@ -34,8 +34,8 @@ impl Policy for Scripted {
     fn pick(&mut self, ready: &[ThreadId], step: u64) -> Result<ThreadId, String> {
         let Some(&wanted) = self.schedule.get(self.position) else {
             return Err(format!(
-                "schedule ran out after {} entries, but the run goes on (ready: {})",
-                self.schedule.len(),
+                "schedule ran out after {}, but the run goes on (ready: {})",
+                count(self.schedule.len() as u64, "entry", "entries"),
                 self.list(ready)
             ));
         };
@@ -53,12 +53,18 @@ impl Policy for Scripted {
     fn finish(&mut self, steps: u64) -> Result<(), String> {
         if self.position < self.schedule.len() {
             return Err(format!(
-                "the run ended after {steps} steps, but the schedule has {} entries",
-                self.schedule.len()
+                "the run ended after {}, but the schedule has {}",
+                count(steps, "step", "steps"),
+                count(self.schedule.len() as u64, "entry", "entries")
             ));
         }
         Ok(())
     }
+}
+
+/// "1 entry", "2 entries".
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[cfg(test)]
@@ -90,13 +96,13 @@ mod tests {
         s.pick(&[0, 1], 1).unwrap();
         assert_eq!(
             s.pick(&[1], 2),
-            Err("schedule ran out after 1 entries, but the run goes on (ready: b)".into())
+            Err("schedule ran out after 1 entry, but the run goes on (ready: b)".into())
         );
         let mut s = script(&[0, 1]);
         s.pick(&[0], 1).unwrap();
         assert_eq!(
             s.finish(1),
-            Err("the run ended after 1 steps, but the schedule has 2 entries".into())
+            Err("the run ended after 1 step, but the schedule has 2 entries".into())
         );
     }
 }

@@ -162,7 +162,7 @@ fn scripted_leftover_entries_are_an_error() {
     assert!(report.summary.policy_error);
     assert_eq!(
         report.summary.outcome.status,
-        Status::Error("the run ended after 1 steps, but the schedule has 2 entries".into())
+        Status::Error("the run ended after 1 step, but the schedule has 2 entries".into())
     );
     let report = scripted(&sc, "t");
     assert!(!report.summary.policy_error);
