@@ -409,6 +409,17 @@ impl<C: Count> Level<C> {
         self.ends.len()
     }
 
+    /// Empties the level, keeping its allocations.
+    fn clear(&mut self) {
+        self.arena.clear();
+        self.ends.clear();
+        self.hashes.clear();
+        self.table.clear();
+        self.counts.clear();
+        self.probabilities.clear();
+        self.witness.clear();
+    }
+
     fn key(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.arena[start..self.ends[i] as usize]
@@ -534,6 +545,7 @@ impl<'s, C: Count> Explorer<'s, C> {
             Settled::Ended(_) => ENDED_DEADLOCK,
         };
         let mut current = Level::<C>::new();
+        let mut spare = Level::<C>::new();
         self.codec.encode(&scratch, tag, &mut key);
         current.intern(&key, self.slots);
         current.counts.push(C::one());
@@ -543,7 +555,8 @@ impl<'s, C: Count> Explorer<'s, C> {
         let mut level = 0usize;
 
         while current.len() > 0 {
-            let mut next = Level::<C>::new();
+            let mut next = std::mem::replace(&mut spare, Level::new());
+            next.clear();
             for i in 0..current.len() {
                 let tag = self.codec.decode(current.key(i), &mut scratch);
                 scratch.steps = level as u64;
@@ -645,7 +658,8 @@ impl<'s, C: Count> Explorer<'s, C> {
                 }));
             }
             self.witness_levels.push(std::mem::take(&mut current.witness));
-            current = next;
+            // The finished level's buffers hold the level after next: no regrowing from empty.
+            spare = std::mem::replace(&mut current, next);
             level += 1;
         }
         self.witness_levels.push(current.witness);
