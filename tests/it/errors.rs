@@ -6,32 +6,26 @@
 //! offending token. Nothing may be printed to stdout and nothing may panic.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::common::{Output, racesim, root};
 
 /// A fresh directory under the system's temp dir, removed when dropped.
-struct TempDir(PathBuf);
+struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     fn new() -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("racesim-errors-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
+        TempDir(
+            tempfile::Builder::new()
+                .prefix("racesim-errors-")
+                .tempdir()
+                .unwrap(),
+        )
     }
 
     fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.0.join(name);
+        let path = self.0.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -984,7 +978,7 @@ steps = [{ sleep = 1 }]
 #[test]
 fn missing_file() {
     let dir = TempDir::new();
-    let file = dir.0.join("no-such-file.toml");
+    let file = dir.0.path().join("no-such-file.toml");
     let file = path_str(&file);
     let first = format!("error: {file}:1:1: cannot read the scenario: no such file");
     assert_fails(&run(&["check", file]), &first);
@@ -1005,14 +999,14 @@ fn non_utf8_file() {
 #[test]
 fn a_directory_is_not_a_scenario() {
     let dir = TempDir::new();
-    let out = run(&["check", path_str(&dir.0)]);
+    let out = run(&["check", path_str(dir.0.path())]);
     assert_eq!(out.status, 2);
     assert_eq!(out.stdout, "");
     assert!(!out.stderr.contains("panicked"));
     assert!(
         out.stderr.starts_with(&format!(
             "error: {}:1:1: cannot read the scenario: ",
-            dir.0.display()
+            dir.0.path().display()
         )),
         "{}",
         out.stderr

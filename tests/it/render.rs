@@ -249,9 +249,8 @@ fn the_sweep_page_and_picture_come_from_the_cli() {
 
 #[test]
 fn svg_goes_to_a_file_with_dash_o() {
-    let dir = std::env::temp_dir().join(format!("racesim-render-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("race.svg");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("race.svg");
     let file_arg = file.to_string_lossy().into_owned();
     let out = common::racesim(&[
         "run",

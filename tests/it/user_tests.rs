@@ -1,6 +1,6 @@
 //! racesim test: golden files for users' own scenarios, diffs, --bless, --filter.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::common::{self, Output};
 
@@ -39,26 +39,18 @@ amount = 50
 final = { account = 150 }
 "#;
 
-/// A fresh directory holding the given scenario files.
-fn project(files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "racesim-user-tests-{}-{}",
-        std::process::id(),
-        files.iter().map(|(n, _)| n.len()).sum::<usize>() + files.len() * 1000 + unique()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
+/// A fresh directory holding the given scenario files, removed when the test ends.
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("racesim-user-tests-")
+        .tempdir()
+        .unwrap();
     for (name, text) in files {
-        let path = dir.join(name);
+        let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
     dir
-}
-
-fn unique() -> usize {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    N.fetch_add(1, Ordering::SeqCst) * 100_000
 }
 
 /// Runs `racesim test ARGS` inside `dir`.
@@ -73,8 +65,9 @@ fn last_line(s: &str) -> &str {
 
 #[test]
 fn a_missing_golden_file_fails_and_says_to_bless() {
-    let dir = project(&[("scenarios/racy.toml", RACY)]);
-    let out = racesim_test(&dir, &[]);
+    let tmp = project(&[("scenarios/racy.toml", RACY)]);
+    let dir = tmp.path();
+    let out = racesim_test(dir, &[]);
     assert_eq!(out.status, 1, "{}", out.stdout);
     assert!(
         out.stdout.contains("test scenarios/racy.toml ... FAILED"),
@@ -92,11 +85,12 @@ fn a_missing_golden_file_fails_and_says_to_bless() {
 
 #[test]
 fn bless_writes_golden_files_then_the_test_passes() {
-    let dir = project(&[
+    let tmp = project(&[
         ("scenarios/racy.toml", RACY),
         ("scenarios/more/serial.toml", SERIAL),
     ]);
-    let out = racesim_test(&dir, &["--bless"]);
+    let dir = tmp.path();
+    let out = racesim_test(dir, &["--bless"]);
     assert_eq!(out.status, 0, "{}", out.stdout);
     assert!(
         out.stdout
@@ -122,7 +116,7 @@ fn bless_writes_golden_files_then_the_test_passes() {
     let serial = std::fs::read_to_string(dir.join("scenarios/more/serial.golden")).unwrap();
     assert!(!serial.contains("--- explore ---"), "{serial}");
 
-    let out = racesim_test(&dir, &[]);
+    let out = racesim_test(dir, &[]);
     assert_eq!(out.status, 0, "{}", out.stdout);
     assert!(
         out.stdout.contains("test scenarios/racy.toml ... ok\n"),
@@ -131,7 +125,7 @@ fn bless_writes_golden_files_then_the_test_passes() {
     );
     assert_eq!(last_line(&out.stdout), "2 passed, 0 failed");
 
-    let again = racesim_test(&dir, &["--bless"]);
+    let again = racesim_test(dir, &["--bless"]);
     assert!(
         again.stdout.contains("ok (golden file unchanged)"),
         "{}",
@@ -148,8 +142,9 @@ fn bless_writes_golden_files_then_the_test_passes() {
 
 #[test]
 fn a_changed_output_shows_a_diff_and_the_command_to_reproduce() {
-    let dir = project(&[("s/racy.toml", RACY)]);
-    assert_eq!(racesim_test(&dir, &["s", "--bless"]).status, 0);
+    let tmp = project(&[("s/racy.toml", RACY)]);
+    let dir = tmp.path();
+    assert_eq!(racesim_test(dir, &["s", "--bless"]).status, 0);
     let golden_path = dir.join("s/racy.golden");
     let golden = std::fs::read_to_string(&golden_path).unwrap();
     std::fs::write(
@@ -157,7 +152,7 @@ fn a_changed_output_shows_a_diff_and_the_command_to_reproduce() {
         golden.replace("policy    random, seed 0", "policy    random, seed 9"),
     )
     .unwrap();
-    let out = racesim_test(&dir, &["s"]);
+    let out = racesim_test(dir, &["s"]);
     assert_eq!(out.status, 1);
     assert!(
         out.stdout.contains("output differs from s/racy.golden"),
@@ -184,8 +179,9 @@ fn a_scenario_that_fails_its_expectations_is_never_blessed() {
         "outcomes = [{ counter = 1 }, { counter = 2 }]",
         "outcomes = [{ counter = 2 }]",
     );
-    let dir = project(&[("scenarios/wrong.toml", &wrong)]);
-    let out = racesim_test(&dir, &["--bless"]);
+    let tmp = project(&[("scenarios/wrong.toml", &wrong)]);
+    let dir = tmp.path();
+    let out = racesim_test(dir, &["--bless"]);
     assert_eq!(out.status, 1, "{}", out.stdout);
     assert!(
         out.stdout
@@ -203,8 +199,9 @@ fn a_scenario_that_fails_its_expectations_is_never_blessed() {
 
 #[test]
 fn filter_selects_scenarios_by_path() {
-    let dir = project(&[("scenarios/racy.toml", RACY), ("scenarios/serial.toml", SERIAL)]);
-    let out = racesim_test(&dir, &["--bless", "--filter", "ser"]);
+    let tmp = project(&[("scenarios/racy.toml", RACY), ("scenarios/serial.toml", SERIAL)]);
+    let dir = tmp.path();
+    let out = racesim_test(dir, &["--bless", "--filter", "ser"]);
     assert_eq!(out.status, 0);
     assert!(out.stdout.starts_with("running 1 scenario\n"), "{}", out.stdout);
     assert!(!out.stdout.contains("racy"), "{}", out.stdout);
@@ -213,11 +210,12 @@ fn filter_selects_scenarios_by_path() {
 
 #[test]
 fn invalid_scenarios_and_missing_paths_exit_2() {
-    let dir = project(&[
+    let tmp = project(&[
         ("scenarios/bad.toml", "[[accounts]]\nname = 1\n"),
         ("scenarios/racy.toml", RACY),
     ]);
-    let out = racesim_test(&dir, &[]);
+    let dir = tmp.path();
+    let out = racesim_test(dir, &[]);
     assert_eq!(out.status, 2, "{}", out.stdout);
     assert!(
         out.stdout.contains("test scenarios/bad.toml ... FAILED"),
@@ -231,7 +229,7 @@ fn invalid_scenarios_and_missing_paths_exit_2() {
     );
     assert_eq!(last_line(&out.stdout), "0 passed, 2 failed");
 
-    let out = racesim_test(&dir, &["nowhere"]);
+    let out = racesim_test(dir, &["nowhere"]);
     assert_eq!(out.status, 2);
     assert!(
         out.stderr.contains("nowhere: no such file or directory"),
