@@ -29,10 +29,16 @@ fn expected_label(sc: &Scenario, e: &ExpectedOutcome) -> String {
     }
 }
 
+/// A percentage with two decimals, or with two significant digits of its distance from 0% or
+/// 100% when that is smaller (rare outcomes are the interesting ones: 0.00014% says more than
+/// "<0.01%", and 99.99986% does not round to a misleading 100.00%).
 fn percent(p: f64) -> String {
     let v = p * 100.0;
-    if v > 0.0 && v < 0.01 {
-        "<0.01%".into()
+    // The digits needed to show what is left of 0% (or of 100%) with two significant digits.
+    let rest = v.min(100.0 - v);
+    if rest > 0.0 && rest < 0.01 {
+        let decimals = (1.0 - rest.log10().floor()) as usize;
+        format!("{v:.decimals$}%")
     } else {
         format!("{v:.2}%")
     }
@@ -288,4 +294,17 @@ pub fn balances_object(sc: &Scenario, values: &[i64]) -> Value {
             .map(|(a, v)| (a.name.clone(), json!(v)))
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn small_percentages_keep_two_significant_digits() {
+        assert_eq!(super::percent(0.375), "37.50%");
+        assert_eq!(super::percent(1.0), "100.00%");
+        assert_eq!(super::percent(1.3709068298339844e-6), "0.00014%");
+        assert_eq!(super::percent(0.00005), "0.0050%");
+        assert_eq!(super::percent(0.0), "0.00%");
+        assert_eq!(super::percent(0.9999986290931702), "99.99986%");
+    }
 }
