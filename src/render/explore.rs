@@ -32,7 +32,7 @@ fn expected_label(sc: &Scenario, e: &ExpectedOutcome) -> String {
 /// A percentage with two decimals, or with two significant digits of its distance from 0% or
 /// 100% when that is smaller (rare outcomes are the interesting ones: 0.00014% says more than
 /// "<0.01%", and 99.99986% does not round to a misleading 100.00%).
-fn percent(p: f64) -> String {
+pub fn percent(p: f64) -> String {
     let v = p * 100.0;
     // The digits needed to show what is left of 0% (or of 100%) with two significant digits.
     let rest = v.min(100.0 - v);

@@ -845,8 +845,8 @@ pub fn explore(sc: &Scenario, x: &Exploration, file: &str) -> String {
             label: outcome_label(sc, &o.status, &o.balances),
             share: o.probability,
             value: format!(
-                "{:.2}%  ({} of {} schedules)",
-                o.probability * 100.0,
+                "{}  ({} of {} schedules)",
+                super::explore::percent(o.probability),
                 o.schedules,
                 x.schedules
             ),
