@@ -24,3 +24,16 @@ fn the_readme_scenario_example_is_valid() {
         panic!("the README's scenario example is invalid: {e}");
     }
 }
+
+/// The jsonl example lines in the README are lines of the real output.
+#[test]
+fn the_readme_jsonl_example_is_real() {
+    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).unwrap();
+    let start = readme.find("```json\n").expect("README has a ```json block") + "```json\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let out = crate::common::racesim(&["run", "scenarios/bank_account.toml", "--format", "jsonl"]);
+    let actual: Vec<&str> = out.stdout.lines().collect();
+    for line in readme[start..end].lines() {
+        assert!(actual.contains(&line), "not in the real output: {line}");
+    }
+}
