@@ -232,6 +232,13 @@ impl Validator<'_> {
             None => Expect::default(),
         };
         // Last, so that a file being written gets its specific errors first.
+        // explore's witness links name a thread in 16 bits (one value is "no thread yet").
+        if let Some(t) = raw.transactions.get(usize::from(u16::MAX)) {
+            return Err(self.err(
+                t.get_ref().name.span(),
+                format!("too many transactions (at most {})", u16::MAX),
+            ));
+        }
         if raw.transactions.is_empty() {
             return Err(self.err_help(
                 0..0,

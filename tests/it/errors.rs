@@ -1341,3 +1341,20 @@ final = { acc = 1 }
         assert_never_panics(text, seed);
     }
 }
+
+/// explore names threads in 16 bits, so the 65,536th transaction is an error at its name.
+#[test]
+fn too_many_transactions() {
+    let mut text = String::new();
+    for i in 0..=usize::from(u16::MAX) {
+        text.push_str(&format!(
+            "[[transactions]]\nname = \"t{i}\"\nsteps = [{{ log = \"x\" }}]\n"
+        ));
+    }
+    let e = racesim::scenario::parse("many.toml", &text).unwrap_err();
+    let line = usize::from(u16::MAX) * 3 + 2;
+    assert_eq!(
+        e.to_string(),
+        format!("many.toml:{line}:8: too many transactions (at most 65535)")
+    );
+}
