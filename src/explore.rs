@@ -20,8 +20,21 @@ use crate::engine::{Layout, Phase, Settled, State, Status, ThreadState};
 use crate::run::holds;
 use crate::scenario::{ExpectedOutcome, Scenario, ThreadId};
 
-/// The default `--max-states`: about 1.5 GiB at the worst per-state cost seen.
+/// The most states explored by default, for scenarios with few threads.
 pub const DEFAULT_MAX_STATES: u64 = 20_000_000;
+
+/// Memory that the default limit keeps explore under: the witness table grows with every state
+/// (and with the thread count), the two live levels with their keys.
+const DEFAULT_MEMORY: u64 = 2 << 30;
+
+/// The default `--max-states` for `scenario`: [`DEFAULT_MAX_STATES`], lowered so that the
+/// states fit in about 2 GiB at the scenario's per-state cost (the witness table keeps
+/// (threads + 1) × 8 bytes per state; keys, counts and hashes take about 64 more while a state
+/// is in a live level).
+pub fn default_max_states(scenario: &Scenario) -> u64 {
+    let per_state = (scenario.transactions.len() as u64 + 1) * 8 + 64;
+    DEFAULT_MAX_STATES.min(DEFAULT_MEMORY / per_state)
+}
 
 /// An outcome that some interleaving reaches.
 #[derive(Debug, Clone, PartialEq)]
@@ -960,6 +973,15 @@ mod tests {
             [at(0), at(1), at(2), at(3)],
             [(false, false), (true, false), (true, true), (true, false)]
         );
+    }
+
+    #[test]
+    fn the_default_limit_shrinks_with_the_thread_count() {
+        assert_eq!(default_max_states(&lesson(0)), DEFAULT_MAX_STATES);
+        let mut many = lesson(0);
+        many.transactions = vec![many.transactions[0].clone(); 200];
+        // 201 witness slots of 8 bytes plus 64: 1672 bytes a state, 2 GiB in all.
+        assert_eq!(default_max_states(&many), (2u64 << 30) / 1672);
     }
 
     #[test]

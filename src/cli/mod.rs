@@ -127,9 +127,10 @@ pub struct ExploreArgs {
     pub file: PathBuf,
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
-    /// Stop (exit status 2) after this many distinct states.
-    #[arg(long, default_value_t = explore::DEFAULT_MAX_STATES)]
-    pub max_states: u64,
+    /// Stop (exit status 2) after this many distinct states [default: 20,000,000, lowered for
+    /// scenarios with many threads so that exploring stays within about 2 GiB]
+    #[arg(long)]
+    pub max_states: Option<u64>,
     /// Override the pool size.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub workers: Option<u32>,
@@ -391,7 +392,10 @@ fn explore_command(args: &ExploreArgs) -> Result<ExitCode, Failure> {
     }
     // How commands in the report name the scenario (quoted, with any --workers override).
     let file = render::target(&args.file.display().to_string(), args.workers);
-    let x = explore::explore(&sc, args.max_states).map_err(|e| Failure::Usage(e.to_string()))?;
+    let limit = args
+        .max_states
+        .unwrap_or_else(|| explore::default_max_states(&sc));
+    let x = explore::explore(&sc, limit).map_err(|e| Failure::Usage(e.to_string()))?;
     let out = match args.format {
         ReportFormat::Text => render::explore::text(&sc, &x, &file),
         ReportFormat::Json => render::explore::json(&sc, &x, &file),

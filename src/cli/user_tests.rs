@@ -58,7 +58,8 @@ pub fn golden_text(scenario: &Scenario, file_name: &str) -> Result<Golden, Strin
         );
     }
     if scenario.expect.outcomes.is_some() {
-        let x = explore::explore(scenario, explore::DEFAULT_MAX_STATES).map_err(|e| e.to_string())?;
+        let x =
+            explore::explore(scenario, explore::default_max_states(scenario)).map_err(|e| e.to_string())?;
         text.push_str("\n--- explore ---\n\n");
         text.push_str(&render::explore::text(scenario, &x, file_name));
         let (lines, ok) = render::explore::verdicts(scenario, &x, file_name);
