@@ -27,9 +27,5 @@ fn bank_account_full_log(bencher: Bencher) {
 fn bank_account_no_log(bencher: Bencher) {
     let scenario = common::load("bank_account.toml");
     let mut runner = Runner::new(&scenario);
-    bencher.bench_local(|| {
-        runner
-            .run_with(&mut Random::new(divan::black_box(0)), &mut (), None)
-            .0
-    });
+    bencher.bench_local(|| runner.run_with(&mut Random::new(divan::black_box(0)), &mut (), None));
 }

@@ -4,6 +4,7 @@
 //! Every runner — seeded and scripted runs, sweep, explore and the os-threads runner — drives
 //! this same `step`. It performs no I/O and allocates nothing; observers receive borrowed events.
 
+use crate::outcome::Status;
 use crate::scenario::{AccountId, EvalError, LockId, Op, Scenario, ThreadId};
 
 /// `holders[l]` when lock `l` is free.
@@ -70,27 +71,20 @@ impl Clone for State {
     }
 }
 
-/// How a run ended.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Status {
+/// How a run ended by itself, when no thread can run any more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// Every transaction finished.
     Ok,
+    /// Some transaction is blocked forever.
     Deadlock,
-    Error(String),
 }
 
-impl Status {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::Deadlock => "deadlock",
-            Status::Error(_) => "error",
-        }
-    }
-
-    pub fn message(&self) -> Option<&str> {
-        match self {
-            Status::Error(m) => Some(m),
-            _ => None,
+impl From<End> for Status {
+    fn from(end: End) -> Status {
+        match end {
+            End::Ok => Status::Ok,
+            End::Deadlock => Status::Deadlock,
         }
     }
 }
@@ -99,7 +93,7 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Settled {
     Ready,
-    Ended(Status),
+    Ended(End),
 }
 
 /// What a step did, with the values it read or wrote.
@@ -136,15 +130,16 @@ pub enum Effect<'s> {
     Fault(Fault),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why the engine refused a step; the run ends with status error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Fault {
     Eval(EvalError),
-    /// `ready_at` would overflow u64 ticks.
+    /// `ready_at` would overflow the clock.
     ClockOverflow,
-    /// Unlock of a lock the thread does not hold (holder `FREE` or another thread).
+    /// Unlock of a lock the thread does not hold: it is free (`None`) or another's.
     BadUnlock {
         lock: LockId,
-        holder: u32,
+        holder: Option<ThreadId>,
     },
 }
 
@@ -233,6 +228,12 @@ impl State {
         }
     }
 
+    /// The operation `t` executes next (meaningful while it is running).
+    #[inline]
+    pub fn next_op<'s>(&self, scenario: &'s Scenario, t: ThreadId) -> &'s Op {
+        &scenario.transactions[t].steps[self.threads[t].pc as usize].op
+    }
+
     /// Whether `t` can execute its next step now.
     #[inline]
     pub fn is_ready(&self, scenario: &Scenario, t: ThreadId) -> bool {
@@ -300,9 +301,9 @@ impl State {
                     None
                 }
                 None if self.threads.iter().all(|th| th.phase == Phase::Finished) => {
-                    Some(Settled::Ended(Status::Ok))
+                    Some(Settled::Ended(End::Ok))
                 }
-                None => Some(Settled::Ended(Status::Deadlock)),
+                None => Some(Settled::Ended(End::Deadlock)),
             }
         }
     }
@@ -397,7 +398,7 @@ impl State {
                 } else {
                     Err(Fault::BadUnlock {
                         lock: *l,
-                        holder: self.holders[*l],
+                        holder: holder(self.holders[*l]),
                     })
                 }
             }
@@ -446,29 +447,10 @@ impl State {
     }
 }
 
-impl Fault {
-    /// A message naming what failed, for logs and reports.
-    pub fn describe(&self, scenario: &Scenario, t: ThreadId) -> String {
-        match self {
-            Fault::Eval(e) => format!("{}: {e}", scenario.thread_name(t)),
-            Fault::ClockOverflow => format!("{}: virtual time overflows", scenario.thread_name(t)),
-            Fault::BadUnlock { lock, holder } => {
-                let lock_name = &scenario.locks[*lock];
-                if *holder == FREE {
-                    format!(
-                        "{}: unlock of `{lock_name}`, which is not held",
-                        scenario.thread_name(t)
-                    )
-                } else {
-                    format!(
-                        "{}: unlock of `{lock_name}`, which is held by {}",
-                        scenario.thread_name(t),
-                        scenario.thread_name(*holder as usize)
-                    )
-                }
-            }
-        }
-    }
+/// The thread holding a lock, from its `holders` entry.
+#[inline]
+pub fn holder(entry: u32) -> Option<ThreadId> {
+    (entry != FREE).then_some(entry as ThreadId)
 }
 
 #[cfg(test)]
@@ -543,6 +525,11 @@ mod tests {
         runner.run(&mut RoundRobin::new(1), &mut (), None).outcome.status
     }
 
+    /// The message of a whole run under round-robin, as the log prints it.
+    fn run_message(sc: &Scenario) -> Option<String> {
+        crate::render::words::run_message(sc, &run_status(sc))
+    }
+
     const ONE_ACCOUNT: &str = r#"
         [[accounts]]
         name = "a"
@@ -574,7 +561,7 @@ mod tests {
         assert_eq!(sim.state.locals, [100]);
         assert_eq!(sim.state.balances, [100]);
         assert_eq!(sim.state.threads[0].phase, Phase::Finished);
-        assert_eq!(sim.settle(), Settled::Ended(Status::Ok));
+        assert_eq!(sim.settle(), Settled::Ended(End::Ok));
     }
 
     #[test]
@@ -662,7 +649,7 @@ mod tests {
         assert_eq!(sim.step(1).effect, Effect::Lock(0));
         assert_eq!(sim.state.holders, [1]);
         assert_eq!(sim.step(1).effect, Effect::Unlock(0));
-        assert_eq!(sim.settle(), Settled::Ended(Status::Ok));
+        assert_eq!(sim.settle(), Settled::Ended(End::Ok));
     }
 
     #[test]
@@ -684,13 +671,16 @@ mod tests {
             fault,
             Fault::BadUnlock {
                 lock: 0,
-                holder: FREE
+                holder: None
             }
         );
-        assert_eq!(fault.describe(&sc, 0), "t: unlock of `m`, which is not held");
         assert_eq!(
-            run_status(&sc),
-            Status::Error("step 2: t: unlock of `m`, which is not held".into())
+            crate::render::words::fault(&sc, 0, &fault),
+            "t: unlock of `m`, which is not held"
+        );
+        assert_eq!(
+            run_message(&sc),
+            Some("step 2: t: unlock of `m`, which is not held".into())
         );
     }
 
@@ -712,14 +702,20 @@ mod tests {
         let mut sim = Sim::new(&sc);
         sim.step(0);
         let fault = sim.fault(1);
-        assert_eq!(fault, Fault::BadUnlock { lock: 0, holder: 0 });
         assert_eq!(
-            fault.describe(&sc, 1),
+            fault,
+            Fault::BadUnlock {
+                lock: 0,
+                holder: Some(0)
+            }
+        );
+        assert_eq!(
+            crate::render::words::fault(&sc, 1, &fault),
             "thief: unlock of `m`, which is held by owner"
         );
         assert_eq!(
-            run_status(&sc),
-            Status::Error("step 2: thief: unlock of `m`, which is held by owner".into())
+            run_message(&sc),
+            Some("step 2: thief: unlock of `m`, which is held by owner".into())
         );
     }
 
@@ -776,7 +772,7 @@ mod tests {
         assert!(e.finished);
         assert_eq!(e.started, None);
         assert_eq!(sim.state.balances, [50]);
-        assert_eq!(sim.settle(), Settled::Ended(Status::Ok));
+        assert_eq!(sim.settle(), Settled::Ended(End::Ok));
         assert_eq!(sim.events.len(), 5, "big's write never ran");
     }
 
@@ -820,7 +816,7 @@ mod tests {
         assert_eq!(sim.ready(), [0]);
         let e = sim.step(0);
         assert_eq!((e.time, e.step, e.finished), (5, 5, true));
-        assert_eq!(sim.settle(), Settled::Ended(Status::Ok));
+        assert_eq!(sim.settle(), Settled::Ended(End::Ok));
     }
 
     #[test]
@@ -856,7 +852,7 @@ mod tests {
         }
         assert_eq!(sim.state.balances, [13]);
         assert_eq!(sim.state.threads[0].phase, Phase::Finished);
-        assert_eq!(sim.settle(), Settled::Ended(Status::Ok));
+        assert_eq!(sim.settle(), Settled::Ended(End::Ok));
     }
 
     #[test]
@@ -900,7 +896,7 @@ mod tests {
         assert_eq!(sim.state.next_pending, 3);
         let e = sim.step(2);
         assert_eq!((e.time, e.finished, e.started), (6, true, None));
-        assert_eq!(sim.settle(), Settled::Ended(Status::Ok));
+        assert_eq!(sim.settle(), Settled::Ended(End::Ok));
     }
 
     #[test]
@@ -922,7 +918,7 @@ mod tests {
         sim.step(0);
         sim.step(1);
         assert!(sim.ready().is_empty());
-        assert_eq!(sim.settle(), Settled::Ended(Status::Deadlock));
+        assert_eq!(sim.settle(), Settled::Ended(End::Deadlock));
         assert_eq!(run_status(&sc), Status::Deadlock);
     }
 
@@ -964,7 +960,7 @@ mod tests {
         let mut sim = Sim::new(&sc);
         sim.step(0);
         assert!(sim.ready().is_empty(), "locks are not re-entrant");
-        assert_eq!(sim.settle(), Settled::Ended(Status::Deadlock));
+        assert_eq!(sim.settle(), Settled::Ended(End::Deadlock));
         assert_eq!(run_status(&sc), Status::Deadlock);
     }
 
@@ -983,10 +979,7 @@ mod tests {
         let mut sim = Sim::new(&sc);
         sim.step(0);
         assert_eq!(sim.fault(0), Fault::Eval(EvalError::Overflow));
-        assert_eq!(
-            run_status(&sc),
-            Status::Error("step 2: grow: arithmetic overflow".into())
-        );
+        assert_eq!(run_message(&sc), Some("step 2: grow: arithmetic overflow".into()));
     }
 
     #[test]
@@ -1004,10 +997,7 @@ mod tests {
         sim.step(0);
         assert_eq!(sim.fault(0), Fault::Eval(EvalError::DivisionByZero));
         assert_eq!(sim.state.balances, [0]);
-        assert_eq!(
-            run_status(&sc),
-            Status::Error("step 2: share: division by zero".into())
-        );
+        assert_eq!(run_message(&sc), Some("step 2: share: division by zero".into()));
     }
 
     #[test]
@@ -1036,8 +1026,8 @@ mod tests {
         assert_eq!(sim.fault(0), Fault::Eval(EvalError::Overflow));
         assert_eq!(sim.state.balances, [i64::MIN], "no wrap-around");
         assert_eq!(
-            run_status(&sc),
-            Status::Error("step 2: drain: arithmetic overflow".into())
+            run_message(&sc),
+            Some("step 2: drain: arithmetic overflow".into())
         );
     }
 
@@ -1048,9 +1038,6 @@ mod tests {
         sim.step(0);
         assert_eq!(sim.settle(), Settled::Ready);
         assert_eq!(sim.fault(0), Fault::ClockOverflow);
-        assert_eq!(
-            run_status(&sc),
-            Status::Error("step 2: t: virtual time overflows".into())
-        );
+        assert_eq!(run_message(&sc), Some("step 2: t: virtual time overflows".into()));
     }
 }

@@ -5,7 +5,9 @@
 
 pub mod analysis;
 pub mod engine;
+pub mod expect;
 pub mod explore;
+pub mod outcome;
 pub mod policy;
 pub mod render;
 pub mod rng;

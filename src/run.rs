@@ -1,63 +1,113 @@
 //! One simulated run: the engine driven by a policy, with `[expect]` checked as it goes.
 //!
 //! `Runner` owns reusable buffers so that sweeps can run millions of seeds without allocating
-//! per run or per step; `run` is the convenience form for a single run with a full log.
+//! per run or per step; `run` is the convenience form for a single run with a full log and its
+//! analyses. [`PolicyChoice::resolve`] is the one place that decides which policy a run uses.
 
-use crate::engine::{Event, Layout, Observer, Settled, State, Status};
+use std::time::Duration;
+
+use crate::analysis::{self, RunAnalysis};
+use crate::engine::{Event, Layout, Observer, Settled, State};
+use crate::expect::{self, RunChecks, RunVerdicts, holds};
+use crate::outcome::{ErrorKind, RunError, Status};
 use crate::policy::{AnyPolicy, Pct, Policy, Random, RoundRobin, Scripted};
-use crate::scenario::{Condition, Op, PolicyKind, Scenario, ThreadId};
+use crate::scenario::{PolicyKind, Scenario, ThreadId};
 
-/// Which simulator policy to use and its parameters (os-threads has its own runner).
+/// The policy of a run and its parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicyChoice {
-    Random { seed: u64 },
-    RoundRobin { quantum: u32 },
-    Scripted { schedule: Vec<ThreadId> },
-    Pct { seed: u64, depth: u32 },
+    Random {
+        seed: u64,
+    },
+    RoundRobin {
+        quantum: u32,
+    },
+    Scripted {
+        schedule: Vec<ThreadId>,
+    },
+    Pct {
+        seed: u64,
+        depth: u32,
+    },
+    /// Real threads (the `threads` runner, not a simulator policy).
+    OsThreads {
+        tick: Duration,
+    },
+}
+
+/// What the command line may override in the scenario's `[scheduler]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub policy: Option<PolicyKind>,
+    pub seed: Option<u64>,
+    pub depth: Option<u32>,
+    pub quantum: Option<u32>,
+    /// A schedule implies `scripted`.
+    pub schedule: Option<Vec<ThreadId>>,
+    pub tick: Option<Duration>,
+}
+
+/// Why no policy could be chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyError {
+    /// `scripted` without a schedule in the file or on the command line.
+    ScriptedWithoutSchedule,
+    /// A schedule was given together with another policy.
+    ScheduleWithPolicy(PolicyKind),
 }
 
 impl PolicyChoice {
-    /// The policy the scenario file asks for (`None` for os-threads).
-    pub fn from_scenario(scenario: &Scenario) -> Option<PolicyChoice> {
+    /// The policy a run uses: the scenario's `[scheduler]` with the overrides applied.
+    pub fn resolve(scenario: &Scenario, o: &Overrides) -> Result<PolicyChoice, PolicyError> {
         let s = &scenario.scheduler;
-        Some(match s.policy {
-            PolicyKind::Random => PolicyChoice::Random { seed: s.seed },
-            PolicyKind::RoundRobin => PolicyChoice::RoundRobin { quantum: s.quantum },
-            PolicyKind::Scripted => PolicyChoice::Scripted {
-                schedule: s.schedule.clone().unwrap_or_default(),
+        let mut kind = o.policy.unwrap_or(s.policy);
+        if o.schedule.is_some() {
+            match o.policy {
+                Some(PolicyKind::Scripted) | None => kind = PolicyKind::Scripted,
+                Some(other) => return Err(PolicyError::ScheduleWithPolicy(other)),
+            }
+        }
+        let seed = o.seed.unwrap_or(s.seed);
+        Ok(match kind {
+            PolicyKind::Random => PolicyChoice::Random { seed },
+            PolicyKind::RoundRobin => PolicyChoice::RoundRobin {
+                quantum: o.quantum.unwrap_or(s.quantum),
             },
             PolicyKind::Pct => PolicyChoice::Pct {
-                seed: s.seed,
-                depth: s.depth,
+                seed,
+                depth: o.depth.unwrap_or(s.depth),
             },
-            PolicyKind::OsThreads => return None,
+            PolicyKind::Scripted => PolicyChoice::Scripted {
+                schedule: o
+                    .schedule
+                    .clone()
+                    .or_else(|| s.schedule.clone())
+                    .ok_or(PolicyError::ScriptedWithoutSchedule)?,
+            },
+            PolicyKind::OsThreads => PolicyChoice::OsThreads {
+                tick: o.tick.unwrap_or(s.tick),
+            },
         })
     }
 
-    pub fn build(&self, scenario: &Scenario) -> AnyPolicy {
-        match self {
+    /// The simulator policy (`None` for os-threads, which has its own runner).
+    pub fn build(&self, scenario: &Scenario) -> Option<AnyPolicy> {
+        Some(match self {
             PolicyChoice::Random { seed } => AnyPolicy::Random(Random::new(*seed)),
             PolicyChoice::RoundRobin { quantum } => AnyPolicy::RoundRobin(RoundRobin::new(*quantum)),
-            PolicyChoice::Scripted { schedule } => AnyPolicy::Scripted(Scripted::new(
-                schedule.clone(),
-                scenario.transactions.iter().map(|t| t.name.clone()).collect(),
-            )),
-            PolicyChoice::Pct { seed, depth } => AnyPolicy::Pct(Pct::new(
-                *seed,
-                scenario.transactions.len(),
-                *depth,
-                scenario.max_steps(),
-            )),
-        }
+            PolicyChoice::Scripted { schedule } => AnyPolicy::Scripted(Scripted::new(schedule.clone())),
+            PolicyChoice::Pct { seed, depth } => AnyPolicy::Pct(Pct::for_scenario(scenario, *seed, *depth)),
+            PolicyChoice::OsThreads { .. } => return None,
+        })
     }
 
-    /// "random, seed 7" — for log headers.
-    pub fn describe(&self) -> String {
+    pub fn kind(&self) -> PolicyKind {
         match self {
-            PolicyChoice::Random { seed } => format!("random, seed {seed}"),
-            PolicyChoice::RoundRobin { quantum } => format!("round-robin, quantum {quantum}"),
-            PolicyChoice::Scripted { .. } => "scripted".to_string(),
-            PolicyChoice::Pct { seed, depth } => format!("pct, seed {seed}, depth {depth}"),
+            PolicyChoice::Random { .. } => PolicyKind::Random,
+            PolicyChoice::RoundRobin { .. } => PolicyKind::RoundRobin,
+            PolicyChoice::Scripted { .. } => PolicyKind::Scripted,
+            PolicyChoice::Pct { .. } => PolicyKind::Pct,
+            PolicyChoice::OsThreads { .. } => PolicyKind::OsThreads,
         }
     }
 }
@@ -69,49 +119,13 @@ pub struct Outcome {
     pub balances: Vec<i64>,
 }
 
-/// Where each expectation first failed, if it did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Checks {
-    /// Per `always` condition: the first step after which it was false (0: the initial state).
-    pub always: Vec<Option<u64>>,
-    /// Per `at_end` condition: false in the final state.
-    pub at_end: Vec<bool>,
-    /// `final` was given and the run did not end ok with exactly those balances.
-    pub final_failed: bool,
-}
-
-impl Checks {
-    pub fn passed(&self) -> bool {
-        !self.final_failed && self.always.iter().all(Option::is_none) && !self.at_end.iter().any(|f| *f)
-    }
-}
-
-/// A condition over balances; an evaluation error (overflow, division by zero) counts as false.
-#[inline]
-pub fn holds(condition: &Condition, balances: &[i64]) -> bool {
-    matches!(condition.eval(balances), Ok(v) if v != 0)
-}
-
-/// A finished run: how it ended, its steps, and the verdicts.
-#[derive(Debug, Clone)]
+/// A finished run: how it ended, its steps, and what the expectations saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunSummary {
     pub outcome: Outcome,
+    /// Steps executed (a failed step is not counted).
     pub steps: u64,
-    pub checks: Checks,
-    /// The policy rejected the run (a script that does not fit the scenario).
-    pub policy_error: bool,
-    /// After a deadlock: each blocked thread, the lock it waits for, and who holds it.
-    pub waiting: Vec<Waiting>,
-}
-
-/// A thread blocked forever on a lock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Waiting {
-    pub thread: ThreadId,
-    pub lock: usize,
-    /// The holder (possibly `thread` itself: locks are not re-entrant), or `None` if the lock
-    /// was free (a thread still queued in the pool, with no worker to run it).
-    pub holder: Option<ThreadId>,
+    pub checks: RunChecks,
 }
 
 /// Reusable state for many runs of one scenario.
@@ -121,12 +135,15 @@ pub struct Runner<'s> {
     initial: State,
     state: State,
     ready: Vec<ThreadId>,
+    /// Stop with status `limit` after this many steps.
+    limit: Option<u64>,
     always: Vec<Option<u64>>,
     /// `always` verdicts on the initial state, the same for every run: computed once.
     initial_always: Vec<Option<u64>>,
 }
 
 impl<'s> Runner<'s> {
+    /// A runner with the scenario's own step limit (`[scheduler] max_steps`).
     pub fn new(scenario: &'s Scenario) -> Runner<'s> {
         let layout = Layout::new(scenario);
         let initial = State::initial(scenario, &layout);
@@ -142,62 +159,73 @@ impl<'s> Runner<'s> {
             initial,
             layout,
             ready: Vec::with_capacity(scenario.transactions.len()),
+            limit: scenario.scheduler.max_steps,
             always: vec![None; scenario.expect.always.len()],
             initial_always,
         }
     }
 
+    /// Stops every run after `limit` steps with status `limit` (`None`: never).
+    pub fn with_limit(mut self, limit: Option<u64>) -> Self {
+        self.limit = limit;
+        self
+    }
+
     /// Runs once from the initial state. `schedule`, when given, receives the thread of every
-    /// step. Only the status message (rare) allocates.
+    /// step. Only an error (rare) allocates.
     pub fn run_with<P: Policy, O: Observer<'s>>(
         &mut self,
         policy: &mut P,
         observer: &mut O,
         mut schedule: Option<&mut Vec<ThreadId>>,
-    ) -> (Status, bool) {
+    ) -> Status {
         let scenario = self.scenario;
         self.state.clone_from(&self.initial);
         self.always.clone_from(&self.initial_always);
-        let mut policy_error = false;
-        let status = loop {
-            match self.state.settle_ready(scenario, &mut self.ready) {
-                Settled::Ended(status) => {
-                    if let Err(message) = policy.finish(self.state.steps) {
-                        policy_error = true;
-                        break Status::Error(message);
-                    }
-                    break status;
-                }
-                Settled::Ready => {}
+        loop {
+            if let Settled::Ended(end) = self.state.settle_ready(scenario, &mut self.ready) {
+                return match policy.finish(self.state.steps) {
+                    Ok(()) => end.into(),
+                    Err(e) => self.error(None, ErrorKind::Schedule(e)),
+                };
+            }
+            // Tested after the step that reached it settled, so that a run whose last step is
+            // the limit's reports how it ended.
+            if self.limit == Some(self.state.steps) {
+                return Status::Limit {
+                    steps: self.state.steps,
+                };
             }
             let t = match policy.pick(&self.ready, self.state.steps + 1) {
                 Ok(t) => t,
-                Err(message) => {
-                    policy_error = true;
-                    break Status::Error(message);
+                Err(e) => {
+                    let thread = match &e {
+                        crate::policy::ScheduleError::NotReady { wanted, .. } => Some(*wanted),
+                        _ => None,
+                    };
+                    return self.error(thread, ErrorKind::Schedule(e));
                 }
             };
             if let Some(s) = schedule.as_deref_mut() {
                 s.push(t);
             }
             // `always` reads balances only, so only steps that write a balance can change it.
-            let th = &self.state.threads[t];
-            let writes = matches!(
-                scenario.transactions[t].steps[th.pc as usize].op,
-                Op::Write { .. } | Op::AtomicAdd { .. }
-            );
+            let writes = self.state.next_op(scenario, t).writes_balance();
             if let Err(fault) = self.state.step(scenario, &self.layout, t, observer) {
-                break Status::Error(format!(
-                    "step {}: {}",
-                    self.state.steps + 1,
-                    fault.describe(scenario, t)
-                ));
+                return self.error(Some(t), ErrorKind::Fault(fault));
             }
             if writes {
                 self.check_always(self.state.steps);
             }
-        };
-        (status, policy_error)
+        }
+    }
+
+    fn error(&self, thread: Option<ThreadId>, kind: ErrorKind) -> Status {
+        Status::Error(RunError {
+            step: self.state.steps + 1,
+            thread,
+            kind,
+        })
     }
 
     fn check_always(&mut self, step: u64) {
@@ -208,20 +236,15 @@ impl<'s> Runner<'s> {
         }
     }
 
-    /// Runs once and evaluates every expectation.
+    /// Runs once and gathers every expectation's result.
     pub fn run<P: Policy, O: Observer<'s>>(
         &mut self,
         policy: &mut P,
         observer: &mut O,
         schedule: Option<&mut Vec<ThreadId>>,
     ) -> RunSummary {
-        let (status, policy_error) = self.run_with(policy, observer, schedule);
+        let status = self.run_with(policy, observer, schedule);
         let checks = self.final_checks(&status);
-        let waiting = if status == Status::Deadlock {
-            self.waiting()
-        } else {
-            Vec::new()
-        };
         RunSummary {
             outcome: Outcome {
                 status,
@@ -229,8 +252,6 @@ impl<'s> Runner<'s> {
             },
             steps: self.state.steps,
             checks,
-            policy_error,
-            waiting,
         }
     }
 
@@ -245,9 +266,9 @@ impl<'s> Runner<'s> {
                 .is_none_or(|f| *status == Status::Ok && *f == self.state.balances)
     }
 
-    fn final_checks(&self, status: &Status) -> Checks {
+    fn final_checks(&self, status: &Status) -> RunChecks {
         let expect = &self.scenario.expect;
-        Checks {
+        RunChecks {
             always: self.always.clone(),
             at_end: expect
                 .at_end
@@ -261,54 +282,72 @@ impl<'s> Runner<'s> {
         }
     }
 
-    /// Who waits for which lock in the current state.
-    fn waiting(&self) -> Vec<Waiting> {
-        let st = &self.state;
-        (0..st.threads.len())
-            .filter(|&t| st.threads[t].phase == crate::engine::Phase::Running)
-            .filter_map(
-                |t| match self.scenario.transactions[t].steps[st.threads[t].pc as usize].op {
-                    Op::Lock(lock) => Some(Waiting {
-                        thread: t,
-                        lock,
-                        holder: (st.holders[lock] != crate::engine::FREE)
-                            .then_some(st.holders[lock] as usize),
-                    }),
-                    _ => None,
-                },
-            )
-            .collect()
-    }
-
     /// The state the last run ended in.
     pub fn state(&self) -> &State {
         &self.state
     }
 }
 
-/// A complete run with its log, ready for the renderers.
+/// A complete run with its log, verdicts and analyses, ready for the renderers.
 #[derive(Debug, Clone)]
 pub struct RunReport<'s> {
     pub scenario: &'s Scenario,
-    /// "random, seed 7", "os-threads, tick 1ms", ...
-    pub policy: String,
+    pub policy: PolicyChoice,
     pub events: Vec<Event<'s>>,
     pub schedule: Vec<ThreadId>,
     pub summary: RunSummary,
+    pub verdicts: RunVerdicts,
+    pub analysis: RunAnalysis,
 }
 
-/// Runs `scenario` once under `choice`, recording every event and the schedule.
-pub fn run<'s>(scenario: &'s Scenario, choice: &PolicyChoice) -> RunReport<'s> {
-    let mut runner = Runner::new(scenario);
-    let mut policy = choice.build(scenario);
+impl<'s> RunReport<'s> {
+    /// Judges and analyses a finished run; `state` is the state it ended in.
+    pub fn new(
+        scenario: &'s Scenario,
+        policy: PolicyChoice,
+        events: Vec<Event<'s>>,
+        schedule: Vec<ThreadId>,
+        summary: RunSummary,
+        state: &State,
+    ) -> RunReport<'s> {
+        let verdicts = expect::judge_run(scenario, &summary.outcome.status, &summary.checks, &events);
+        let analysis = analysis::analyse(scenario, &events, &summary.outcome.status, state);
+        RunReport {
+            scenario,
+            policy,
+            events,
+            schedule,
+            summary,
+            verdicts,
+            analysis,
+        }
+    }
+}
+
+/// Runs `scenario` once under `choice`, recording every event and the schedule, stopping with
+/// status `limit` after `limit` steps (`None`: never). os-threads runs on real threads.
+pub fn run_limited<'s>(scenario: &'s Scenario, choice: &PolicyChoice, limit: Option<u64>) -> RunReport<'s> {
+    let Some(mut policy) = choice.build(scenario) else {
+        let PolicyChoice::OsThreads { tick } = choice else {
+            unreachable!("every simulator policy builds")
+        };
+        return crate::threads::run(scenario, *tick, limit);
+    };
+    let mut runner = Runner::new(scenario).with_limit(limit);
     let mut events = Vec::new();
     let mut schedule = Vec::new();
     let summary = runner.run(&mut policy, &mut events, Some(&mut schedule));
-    RunReport {
+    RunReport::new(
         scenario,
-        policy: choice.describe(),
+        choice.clone(),
         events,
         schedule,
         summary,
-    }
+        runner.state(),
+    )
+}
+
+/// Runs `scenario` once under `choice` with the scenario's own step limit.
+pub fn run<'s>(scenario: &'s Scenario, choice: &PolicyChoice) -> RunReport<'s> {
+    run_limited(scenario, choice, scenario.scheduler.max_steps)
 }

@@ -159,6 +159,10 @@ struct Scheduler {
     /// "500us", "2s", "10ns". Default: "1ms".
     #[schemars(regex(pattern = r"^\s*[0-9]+\s*(ns|us|µs|ms|s)\s*$"))]
     tick: Option<String>,
+    /// Stop a run after this many steps with status `limit` (`--max-steps` overrides it).
+    /// Default: no limit.
+    #[schemars(range(min = 1))]
+    max_steps: Option<u64>,
 }
 
 /// A scheduling policy.

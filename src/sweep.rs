@@ -8,13 +8,28 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::engine::Status;
+use crate::expect::SweepVerdict;
+use crate::outcome::Status;
 use crate::policy::{Pct, Random};
 use crate::run::Runner;
 use crate::scenario::Scenario;
 
 /// Seeds per unit of parallel work.
-const CHUNK: u64 = 1 << 14;
+pub const CHUNK: u64 = 1 << 14;
+
+/// The most worker threads a sweep starts, whatever `--jobs` asks for.
+pub const MAX_JOBS: usize = 256;
+
+/// The worker threads a sweep of `seeds` uses: `requested` (default: every core), never more
+/// than there are chunks of work nor [`MAX_JOBS`].
+pub fn jobs(requested: Option<usize>, seeds: &Range<u64>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunks = seeds.end.saturating_sub(seeds.start).div_ceil(CHUNK).max(1);
+    requested
+        .unwrap_or(cores)
+        .clamp(1, MAX_JOBS)
+        .min(usize::try_from(chunks).unwrap_or(usize::MAX))
+}
 
 /// The seeded policies a sweep can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,11 +40,14 @@ pub enum SeededPolicy {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SweepOutcome {
+    /// How the first seed's run ended (an error names that run's failing step).
     pub status: Status,
     pub balances: Vec<i64>,
     pub count: u64,
     /// The smallest seed that reaches this outcome (`run --seed` reproduces it).
     pub first_seed: u64,
+    /// Reachable when the transactions run one at a time (no race needed).
+    pub serial: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,8 +55,8 @@ pub struct Sweep {
     pub seeds: u64,
     /// Most frequent first; ties in outcome order.
     pub outcomes: Vec<SweepOutcome>,
-    /// The smallest seed whose run failed an `[expect]` condition.
-    pub first_failure: Option<u64>,
+    /// Every seed's run passed `[expect]`, or the smallest seed whose run did not.
+    pub verdict: SweepVerdict,
 }
 
 #[derive(Default)]
@@ -52,7 +70,7 @@ impl Histogram {
     fn record(&mut self, status: &Status, balances: &[i64], seed: u64) {
         // Few distinct outcomes: a linear scan beats hashing, and allocates only on a new one.
         for o in self.outcomes.iter_mut() {
-            if o.balances == balances && o.status == *status {
+            if o.balances == balances && same_outcome(&o.status, status) {
                 o.count += 1;
                 return;
             }
@@ -62,6 +80,7 @@ impl Histogram {
             balances: balances.to_vec(),
             count: 1,
             first_seed: seed,
+            serial: false,
         });
     }
 
@@ -70,11 +89,14 @@ impl Histogram {
             match self
                 .outcomes
                 .iter_mut()
-                .find(|m| m.balances == o.balances && m.status == o.status)
+                .find(|m| m.balances == o.balances && same_outcome(&m.status, &o.status))
             {
                 Some(m) => {
                     m.count += o.count;
-                    m.first_seed = m.first_seed.min(o.first_seed);
+                    if o.first_seed < m.first_seed {
+                        m.first_seed = o.first_seed;
+                        m.status = o.status;
+                    }
                 }
                 None => self.outcomes.push(o),
             }
@@ -110,25 +132,29 @@ pub fn sweep(
     outcomes.sort_by(|a, b| {
         b.count
             .cmp(&a.count)
-            .then_with(|| (&a.status, &a.balances).cmp(&(&b.status, &b.balances)))
+            .then_with(|| (a.status.key(), &a.balances).cmp(&(b.status.key(), &b.balances)))
     });
+    let serial = crate::explore::serial_outcomes(scenario);
+    for o in &mut outcomes {
+        o.serial = serial.contains(&(o.status.key(), o.balances.clone()));
+    }
     Sweep {
         seeds: seeds.end.saturating_sub(seeds.start),
         outcomes,
-        first_failure: histogram.first_failure,
+        verdict: SweepVerdict {
+            first_failing_seed: histogram.first_failure,
+        },
     }
 }
 
 fn sweep_chunk(scenario: &Scenario, seeds: Range<u64>, policy: SeededPolicy) -> Histogram {
     let mut runner = Runner::new(scenario);
     let mut h = Histogram::default();
-    let max_steps = scenario.max_steps();
-    let threads = scenario.transactions.len();
     for seed in seeds {
-        let (status, _) = match policy {
+        let status = match policy {
             SeededPolicy::Random => runner.run_with(&mut Random::new(seed), &mut (), None),
             SeededPolicy::Pct { depth } => {
-                runner.run_with(&mut Pct::new(seed, threads, depth, max_steps), &mut (), None)
+                runner.run_with(&mut Pct::for_scenario(scenario, seed, depth), &mut (), None)
             }
         };
         if h.first_failure.is_none() && !runner.last_run_passed(&status) {
@@ -137,6 +163,16 @@ fn sweep_chunk(scenario: &Scenario, seeds: Range<u64>, policy: SeededPolicy) -> 
         h.record(&status, &runner.state().balances, seed);
     }
     h
+}
+
+/// Two runs end in the same outcome status (an error's step does not matter).
+#[inline]
+fn same_outcome(a: &Status, b: &Status) -> bool {
+    match (a, b) {
+        (Status::Error(x), Status::Error(y)) => x.thread == y.thread && x.kind == y.kind,
+        (Status::Limit { .. }, Status::Limit { .. }) => true,
+        _ => a == b,
+    }
 }
 
 /// Parses `A..B` (B excluded) or `A..=B`.

@@ -4,67 +4,143 @@
 //! Each step is one short critical section over the shared engine state, so it executes exactly
 //! as in the simulator; a thread may take a step only when the simulator would call it ready
 //! (virtual time included), so the order it records is always a valid `--schedule`. Delays are
-//! real sleeps of `delay × tick`. Deadlocks and runtime errors end the run for every worker.
+//! real sleeps of `delay × tick`. Deadlocks, runtime errors and the step limit end the run for
+//! every worker; a worker that cannot run waits on a condition variable (it never spins).
 
-use std::sync::{Barrier, Condvar, Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::engine::{Event, Layout, Settled, State, Status};
-use crate::run::{PolicyChoice, RunReport, Runner};
+use crate::engine::{Event, Layout, Settled, State};
+use crate::outcome::{ErrorKind, RunError, Status};
+use crate::run::{Outcome, PolicyChoice, RunReport, RunSummary, Runner};
 use crate::scenario::{Scenario, ThreadId};
+
+/// The most OS threads one run may start (one per pool worker).
+pub const MAX_WORKERS: usize = 1024;
+
+/// Why the os-threads runner could not run the scenario at all (not an outcome of it).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RunnerError {
+    /// More pool workers than [`MAX_WORKERS`].
+    TooManyWorkers { workers: usize },
+    /// The operating system refused a thread (a pids limit, memory).
+    Spawn {
+        spawned: usize,
+        workers: usize,
+        error: String,
+    },
+    /// The simulator's replay of the recorded order gave other events (a bug in racesim).
+    Diverged,
+    /// A worker thread panicked (a bug in racesim).
+    Panicked,
+}
 
 struct Shared<'s> {
     state: State,
     events: Vec<Event<'s>>,
     schedule: Vec<ThreadId>,
     ended: Option<Status>,
+    /// Every worker was spawned: they may start stepping.
+    go: bool,
 }
 
-/// Runs `scenario` on real threads and returns its log. The verdicts come from replaying the
-/// recorded schedule in the simulator, which must reproduce the same events.
-pub fn run<'s>(scenario: &'s Scenario, tick: Duration) -> RunReport<'s> {
+/// Runs `scenario` on real threads and returns its log, stopping with status `limit` after
+/// `limit` steps. The verdicts come from replaying the recorded schedule in the simulator, which
+/// must reproduce the same events.
+pub fn run<'s>(scenario: &'s Scenario, tick: Duration, limit: Option<u64>) -> RunReport<'s> {
     let layout = Layout::new(scenario);
+    let policy = PolicyChoice::OsThreads { tick };
+    let workers = scenario.workers.min(scenario.transactions.len());
+    let initial = State::initial(scenario, &layout);
+    if workers > MAX_WORKERS {
+        return refused(scenario, policy, initial, RunnerError::TooManyWorkers { workers });
+    }
     let shared = Mutex::new(Shared {
-        state: State::initial(scenario, &layout),
+        state: initial.clone(),
         events: Vec::new(),
         schedule: Vec::new(),
         ended: None,
+        go: false,
     });
     let wakeup = Condvar::new();
-    let workers = scenario.workers.min(scenario.transactions.len());
-    // The workers start together, so that the first one spawned does not run alone.
-    let start = Barrier::new(workers);
-    std::thread::scope(|scope| {
+    let refusal = std::thread::scope(|scope| {
         for first in 0..workers {
-            let (shared, wakeup, layout, start) = (&shared, &wakeup, &layout, &start);
-            scope.spawn(move || {
-                start.wait();
-                worker(scenario, layout, shared, wakeup, first, tick)
-            });
+            let (shared, wakeup, layout) = (&shared, &wakeup, &layout);
+            let spawned = std::thread::Builder::new()
+                .name(format!("racesim-worker-{first}"))
+                .spawn_scoped(scope, move || {
+                    worker(scenario, layout, shared, wakeup, first, tick, limit)
+                });
+            if let Err(e) = spawned {
+                // End the run before anyone steps, so the workers already started return.
+                let mut guard = lock(shared);
+                guard.ended = Some(Status::Ok);
+                wakeup.notify_all();
+                return Some(RunnerError::Spawn {
+                    spawned: first,
+                    workers,
+                    error: e.to_string(),
+                });
+            }
         }
+        // The workers start together, so that the first one spawned does not run alone.
+        lock(&shared).go = true;
+        wakeup.notify_all();
+        None
     });
     let shared = shared.into_inner().unwrap_or_else(|poison| poison.into_inner());
+    if let Some(e) = refusal {
+        return refused(scenario, policy, initial, e);
+    }
     let status = shared.ended.unwrap_or(Status::Ok);
+    if matches!(
+        &status,
+        Status::Error(RunError {
+            kind: ErrorKind::Runner(_),
+            ..
+        })
+    ) {
+        return refused(scenario, policy, initial, RunnerError::Panicked);
+    }
 
     // Replay in the simulator: the same engine must give the same events and outcome.
-    let choice = PolicyChoice::Scripted {
-        schedule: shared.schedule.clone(),
-    };
-    let mut runner = Runner::new(scenario);
-    let mut policy = choice.build(scenario);
+    let mut runner = Runner::new(scenario).with_limit(limit);
+    let mut script = crate::policy::Scripted::new(shared.schedule.clone());
     let mut replayed = Vec::new();
-    let mut summary = runner.run(&mut policy, &mut replayed, None);
+    let summary = runner.run(&mut script, &mut replayed, None);
     if replayed != shared.events || summary.outcome.status != status {
-        summary.outcome.status =
-            Status::Error("internal error: the simulator's replay of this run diverged".into());
+        return refused(scenario, policy, initial, RunnerError::Diverged);
     }
-    RunReport {
+    RunReport::new(
         scenario,
-        policy: format!("os-threads, tick {tick:?}"),
-        events: shared.events,
-        schedule: shared.schedule,
+        policy,
+        shared.events,
+        shared.schedule,
         summary,
-    }
+        runner.state(),
+    )
+}
+
+/// The report of a run that could not take place.
+fn refused<'s>(
+    scenario: &'s Scenario,
+    policy: PolicyChoice,
+    initial: State,
+    e: RunnerError,
+) -> RunReport<'s> {
+    let summary = RunSummary {
+        outcome: Outcome {
+            status: Status::Error(RunError {
+                step: 1,
+                thread: None,
+                kind: ErrorKind::Runner(e),
+            }),
+            balances: initial.balances.clone(),
+        },
+        steps: 0,
+        checks: Default::default(),
+    };
+    RunReport::new(scenario, policy, Vec::new(), Vec::new(), summary, &initial)
 }
 
 fn lock<'a, 's>(m: &'a Mutex<Shared<'s>>) -> MutexGuard<'a, Shared<'s>> {
@@ -79,10 +155,14 @@ fn worker<'s>(
     wakeup: &Condvar,
     first: ThreadId,
     tick: Duration,
+    limit: Option<u64>,
 ) {
     let _end_on_panic = EndOnPanic { shared, wakeup };
     let mut current = first;
     let mut guard = lock(shared);
+    while !guard.go && guard.ended.is_none() {
+        guard = wakeup.wait(guard).unwrap_or_else(|poison| poison.into_inner());
+    }
     loop {
         // Wait until our transaction may take its next step, or the run is over.
         loop {
@@ -90,13 +170,17 @@ fn worker<'s>(
                 return;
             }
             let before = guard.state.now;
-            match guard.state.settle(scenario) {
-                Settled::Ended(status) => {
-                    guard.ended = Some(status);
-                    wakeup.notify_all();
-                    return;
-                }
-                Settled::Ready => {}
+            if let Settled::Ended(end) = guard.state.settle(scenario) {
+                guard.ended = Some(end.into());
+                wakeup.notify_all();
+                return;
+            }
+            if limit == Some(guard.state.steps) {
+                guard.ended = Some(Status::Limit {
+                    steps: guard.state.steps,
+                });
+                wakeup.notify_all();
+                return;
             }
             if guard.state.now != before {
                 wakeup.notify_all();
@@ -111,18 +195,22 @@ fn worker<'s>(
             events,
             schedule,
             ended,
+            ..
         } = &mut *guard;
         schedule.push(current);
         let step = state.steps + 1;
         if let Err(fault) = state.step(scenario, layout, current, events) {
-            *ended = Some(Status::Error(format!(
-                "step {step}: {}",
-                fault.describe(scenario, current)
-            )));
+            *ended = Some(Status::Error(RunError {
+                step,
+                thread: Some(current),
+                kind: ErrorKind::Fault(fault),
+            }));
             wakeup.notify_all();
             return;
         }
-        let event = *events.last().expect("a step was recorded");
+        let Some(&event) = events.last() else {
+            return;
+        };
         wakeup.notify_all();
         if event.finished {
             match event.started {
@@ -159,7 +247,11 @@ impl Drop for EndOnPanic<'_, '_> {
         if std::thread::panicking() {
             let mut guard = lock(self.shared);
             if guard.ended.is_none() {
-                guard.ended = Some(Status::Error("internal error: a worker thread panicked".into()));
+                guard.ended = Some(Status::Error(RunError {
+                    step: guard.state.steps + 1,
+                    thread: None,
+                    kind: ErrorKind::Runner(RunnerError::Panicked),
+                }));
             }
             self.wakeup.notify_all();
         }

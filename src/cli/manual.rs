@@ -3,7 +3,8 @@
 
 use clap::CommandFactory;
 
-use crate::cli::Cli;
+use super::Cli;
+use super::exit::{self, Failure};
 
 /// The completion script for `shell`.
 pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
@@ -29,25 +30,17 @@ pub fn man_page(subcommand: Option<&str>) -> Result<Vec<u8>, String> {
     clap_mangen::Man::new(page)
         .source(format!("racesim {}", env!("CARGO_PKG_VERSION")))
         .render(&mut out)
-        .expect("rendering into memory cannot fail");
+        .map_err(|e| format!("cannot render the man page: {e}"))?;
     Ok(out)
 }
 
 /// `racesim man [SUBCOMMAND]`.
-pub fn man_command(subcommand: Option<&str>) -> std::process::ExitCode {
-    match man_page(subcommand) {
-        Ok(page) => print_stdout(&page),
-        Err(message) => {
-            eprintln!("error: {message}");
-            std::process::ExitCode::from(2)
-        }
-    }
+pub fn man_command(subcommand: Option<&str>) -> Result<u8, Failure> {
+    let page = man_page(subcommand).map_err(Failure::Usage)?;
+    exit::emit(None, &String::from_utf8_lossy(&page), exit::SUCCESS)
 }
 
-/// Writes generated text to stdout; a closed pipe (`| head`) is not an error worth a message.
-pub fn print_stdout(bytes: &[u8]) -> std::process::ExitCode {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(bytes).and_then(|_| stdout.flush());
-    std::process::ExitCode::SUCCESS
+/// `racesim completions SHELL`.
+pub fn completions_command(shell: clap_complete::Shell) -> Result<u8, Failure> {
+    exit::emit(None, &String::from_utf8_lossy(&completions(shell)), exit::SUCCESS)
 }

@@ -5,7 +5,8 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+
+use super::exit::{self, Failure};
 
 /// A starter scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -65,15 +66,16 @@ pub fn render(template: Template, name: &str, file: &str) -> String {
         .replace("{{file}}", &file)
 }
 
-pub fn command(args: &NewArgs) -> ExitCode {
+pub fn command(args: &NewArgs) -> Result<u8, Failure> {
     let base = args.name.strip_suffix(".toml").unwrap_or(&args.name);
     let name = Path::new(base)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     if name.trim().is_empty() {
-        eprintln!("error: the scenario needs a name, e.g. `racesim new my_race`");
-        return ExitCode::from(2);
+        return Err(Failure::Usage(
+            "the scenario needs a name, e.g. `racesim new my_race`".into(),
+        ));
     }
     let path = args
         .output
@@ -81,9 +83,7 @@ pub fn command(args: &NewArgs) -> ExitCode {
         .unwrap_or_else(|| PathBuf::from(format!("{base}.toml")));
     if path.as_os_str() == "-" {
         let text = render(args.template, &name, &format!("{name}.toml"));
-        let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
-        return ExitCode::SUCCESS;
+        return exit::emit(None, &text, exit::SUCCESS);
     }
     let shown = path.display().to_string();
     let text = render(args.template, &name, &shown);
@@ -95,25 +95,20 @@ pub fn command(args: &NewArgs) -> ExitCode {
     let mut file = match file {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            eprintln!(
-                "error: {shown} already exists; racesim new never overwrites a file (choose another NAME or -o FILE)"
-            );
-            return ExitCode::from(2);
+            return Err(Failure::Usage(format!(
+                "{shown} already exists; racesim new never overwrites a file (choose another NAME or -o FILE)"
+            )));
         }
-        Err(e) => {
-            eprintln!("error: cannot create {shown}: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return Err(Failure::Usage(format!("cannot create {shown}: {e}"))),
     };
     if let Err(e) = file.write_all(text.as_bytes()).and_then(|_| file.sync_all()) {
         drop(file);
         let _ = std::fs::remove_file(&path);
-        eprintln!("error: cannot write {shown}: {e}");
-        return ExitCode::from(2);
+        return Err(Failure::Usage(format!("cannot write {shown}: {e}")));
     }
-    crate::cli::term::note(&format!(
+    super::term::note(&format!(
         "created {shown} from the {} template; try: racesim run {shown}",
         args.template.label()
     ));
-    ExitCode::SUCCESS
+    Ok(exit::SUCCESS)
 }

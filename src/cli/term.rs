@@ -85,6 +85,6 @@ pub fn verbosity() -> u8 {
 /// Prints an informational note on stderr unless `--quiet`.
 pub fn note(text: &str) {
     if !quiet() {
-        eprintln!("{text}");
+        super::io::eprint_line(text);
     }
 }

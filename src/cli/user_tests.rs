@@ -6,15 +6,18 @@
 //! lists `[expect] outcomes`. Commands inside it name the scenario by its file name only, so a
 //! golden file does not depend on where `racesim test` was started.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
 
 use racesim::explore;
-use racesim::render;
-use racesim::run::{self, PolicyChoice};
+use racesim::render::{self, words};
+use racesim::run::{self, Overrides, PolicyChoice, PolicyError};
 use racesim::scenario::Scenario;
+
+use super::io;
 
 /// What a scenario's golden file should contain, and whether its `[expect]` held.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,50 +30,46 @@ pub struct Golden {
 
 /// The golden text of `scenario` (named `file_name` in commands), or why there can be none.
 pub fn golden_text(scenario: &Scenario, file_name: &str) -> Result<Golden, String> {
-    let Some(choice) = PolicyChoice::from_scenario(scenario) else {
-        return Err(
-            "os-threads runs are not reproducible, so they cannot have a golden file; \
-                    test the scenario under a simulated policy (e.g. `policy = \"random\"`)"
-                .into(),
-        );
+    let choice = match PolicyChoice::resolve(scenario, &Overrides::default()) {
+        Ok(PolicyChoice::OsThreads { .. }) => {
+            return Err(
+                "os-threads runs are not reproducible, so they cannot have a golden file; \
+                        test the scenario under a simulated policy (e.g. `policy = \"random\"`)"
+                    .into(),
+            );
+        }
+        Ok(choice) => choice,
+        Err(PolicyError::ScriptedWithoutSchedule) => {
+            return Err("policy scripted needs a schedule in [scheduler]".into());
+        }
+        Err(PolicyError::ScheduleWithPolicy(_)) => unreachable!("no override gives a schedule"),
     };
-    if let PolicyChoice::Scripted { schedule } = &choice
-        && schedule.is_empty()
-    {
-        return Err("policy scripted needs a schedule in [scheduler]".into());
-    }
     let report = run::run(scenario, &choice);
     let file_name = &render::text::shell_word(file_name);
     let mut text = render::text::render(&report, file_name);
     let mut reasons = Vec::new();
-    if report.summary.policy_error {
+    if report.summary.outcome.status.is_usage_error() {
         reasons.push(format!(
             "the schedule does not fit: {}",
-            report.summary.outcome.status.message().unwrap_or("")
+            words::run_message(scenario, &report.summary.outcome.status).unwrap_or_default()
         ));
     }
-    if !report.summary.checks.passed() {
-        reasons.extend(
-            render::text::verdicts(&report)
-                .into_iter()
-                .filter(|v| v.contains("FAILED"))
-                .map(|v| format!("run: {v}")),
-        );
-    }
+    reasons.extend(
+        report
+            .verdicts
+            .failures()
+            .map(|v| format!("run: {}", words::run_verdict(&report, v))),
+    );
     if scenario.expect.outcomes.is_some() {
-        let x =
-            explore::explore(scenario, explore::default_max_states(scenario)).map_err(|e| e.to_string())?;
+        let x = explore::explore(scenario, explore::default_max_states(scenario))
+            .map_err(|e| words::too_many_states(&e))?;
         text.push_str("\n--- explore ---\n\n");
         text.push_str(&render::explore::text(scenario, &x, file_name));
-        let (lines, ok) = render::explore::verdicts(scenario, &x, file_name);
-        if !ok {
-            reasons.extend(
-                lines
-                    .into_iter()
-                    .filter(|l| l.contains("FAILED"))
-                    .map(|l| format!("explore: {l}")),
-            );
-        }
+        reasons.extend(
+            x.verdicts
+                .failures()
+                .map(|v| format!("explore: {}", words::explore_verdict(scenario, &x, file_name, v))),
+        );
     }
     Ok(Golden {
         text,
@@ -110,32 +109,42 @@ pub struct Options {
     pub filter: Option<String>,
 }
 
-/// Finds scenario files: files as given, directories searched recursively, sorted.
+/// Finds scenario files: files as given, directories searched recursively (each directory
+/// once, however many links lead to it), sorted.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    fn walk(dir: &Path, seen: &mut BTreeSet<PathBuf>, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        // A directory reached again (through a symbolic link, or a link to `.`) is not walked
+        // twice: that would test files twice, or loop forever.
+        if !seen.insert(std::fs::canonicalize(dir)?) {
+            return Ok(());
+        }
         let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
             .map(|e| e.map(|e| e.path()))
             .collect::<Result<_, _>>()?;
         entries.sort();
         for p in entries {
             if p.is_dir() {
-                walk(&p, out)?;
-            } else if p.extension().is_some_and(|e| e == "toml") {
+                walk(&p, seen, out)?;
+            } else if p.extension().is_some_and(|e| e == "toml") && p.is_file() {
                 out.push(p);
             }
         }
         Ok(())
     }
     let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            walk(p, &mut seen, &mut out).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
         } else if p.is_file() {
             out.push(p.clone());
         } else {
             return Err(format!("{}: no such file or directory", p.display()));
         }
     }
+    // The same file named twice (or reached through a link to it) is tested once.
+    let mut files = BTreeSet::new();
+    out.retain(|p| files.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
     Ok(out)
 }
 
@@ -154,15 +163,23 @@ enum Verdict {
 pub fn run(options: &Options) -> u8 {
     let mut stdout = anstream::stdout();
     let color = crate::cli::term::stdout_color();
-    let paths = if options.paths.is_empty() {
+    let default = options.paths.is_empty();
+    let paths = if default {
         vec![PathBuf::from("scenarios")]
     } else {
         options.paths.clone()
     };
+    if default && !Path::new("scenarios").is_dir() {
+        io::eprint_line(
+            "error: no scenarios/ directory here: `racesim test` without a PATH tests scenarios/ \
+             (test this directory with `racesim test .`, or name files or directories)",
+        );
+        return 2;
+    }
     let files = match discover(&paths) {
         Ok(f) => f,
         Err(message) => {
-            eprintln!("error: {message}");
+            io::eprint_line(&format!("error: {message}"));
             return 2;
         }
     };
@@ -176,10 +193,10 @@ pub fn run(options: &Options) -> u8 {
         })
         .collect();
     if files.is_empty() {
-        eprintln!(
+        io::eprint_line(&format!(
             "error: no scenario files (*.toml) found in {}",
             show_paths(&paths)
-        );
+        ));
         return 2;
     }
     let ok_style = AnsiColor::Green.on_default();
@@ -241,8 +258,8 @@ fn test_one(file: &Path, bless: bool, color: bool, failures: &mut Vec<(PathBuf, 
     let mut fail = |details: String| {
         failures.push((file.to_path_buf(), format!("{details}\n{reproduce}")));
     };
-    let scenario = match crate::cli::load(file) {
-        Ok(s) => s,
+    let scenario = match io::load(file) {
+        Ok(loaded) => loaded.scenario,
         Err(e) => {
             fail(format!("error: {e}"));
             return Verdict::Invalid;
@@ -271,14 +288,18 @@ fn test_one(file: &Path, bless: bool, color: bool, failures: &mut Vec<(PathBuf, 
         return Verdict::Failed;
     }
     let path = golden_path(file);
-    let existing = std::fs::read(&path)
-        .ok()
-        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    let existing = match read_golden(&path) {
+        Ok(text) => text,
+        Err(message) => {
+            fail(message);
+            return Verdict::Failed;
+        }
+    };
     if bless {
         if existing.as_deref() == Some(golden.text.as_str()) {
             return Verdict::Passed(" (golden file unchanged)");
         }
-        if let Err(e) = crate::cli::write_atomically(&path, &golden.text) {
+        if let Err(e) = io::write_atomically(&path, golden.text.as_bytes()) {
             fail(format!("cannot write {}: {e}", path.display()));
             return Verdict::Failed;
         }
@@ -306,5 +327,20 @@ fn test_one(file: &Path, bless: bool, color: bool, failures: &mut Vec<(PathBuf, 
             ));
             Verdict::Failed
         }
+    }
+}
+
+/// The golden file's text, `None` when there is none yet, or why it cannot be read.
+fn read_golden(path: &Path) -> Result<Option<String>, String> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        Ok(meta) if !meta.is_file() => Err(format!(
+            "{} is not a regular file (a golden file is the text a scenario is expected to print)",
+            path.display()
+        )),
+        Ok(_) => std::fs::read(path)
+            .map(|b| Some(String::from_utf8_lossy(&b).into_owned()))
+            .map_err(|e| format!("cannot read {}: {e}", path.display())),
     }
 }

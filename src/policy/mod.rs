@@ -19,12 +19,27 @@ use crate::scenario::ThreadId;
 pub trait Policy {
     /// Picks the thread that executes step number `step` (1-based). `ready` is non-empty and in
     /// file order. An `Err` (a script that does not fit) ends the run with status error.
-    fn pick(&mut self, ready: &[ThreadId], step: u64) -> Result<ThreadId, String>;
+    fn pick(&mut self, ready: &[ThreadId], step: u64) -> Result<ThreadId, ScheduleError>;
 
     /// Called once when the run ends after `steps` steps; a script objects to unused entries.
-    fn finish(&mut self, _steps: u64) -> Result<(), String> {
+    fn finish(&mut self, _steps: u64) -> Result<(), ScheduleError> {
         Ok(())
     }
+}
+
+/// Why a scripted schedule does not fit a run. Positions and counts are 1-based and in steps.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ScheduleError {
+    /// Entry `position` names `wanted`, which is not ready then.
+    NotReady {
+        position: u64,
+        wanted: ThreadId,
+        ready: Vec<ThreadId>,
+    },
+    /// All `entries` were used and the run goes on.
+    RanOut { entries: usize, ready: Vec<ThreadId> },
+    /// The run ended after `steps` steps, before the schedule's `entries` were used.
+    LeftOver { steps: u64, entries: usize },
 }
 
 /// Any of the simulator's policies, dispatched without a vtable. (Random is the large one
@@ -40,7 +55,7 @@ pub enum AnyPolicy {
 
 impl Policy for AnyPolicy {
     #[inline]
-    fn pick(&mut self, ready: &[ThreadId], step: u64) -> Result<ThreadId, String> {
+    fn pick(&mut self, ready: &[ThreadId], step: u64) -> Result<ThreadId, ScheduleError> {
         match self {
             AnyPolicy::Random(p) => p.pick(ready, step),
             AnyPolicy::RoundRobin(p) => p.pick(ready, step),
@@ -49,7 +64,7 @@ impl Policy for AnyPolicy {
         }
     }
 
-    fn finish(&mut self, steps: u64) -> Result<(), String> {
+    fn finish(&mut self, steps: u64) -> Result<(), ScheduleError> {
         match self {
             AnyPolicy::Random(p) => p.finish(steps),
             AnyPolicy::RoundRobin(p) => p.finish(steps),

@@ -44,6 +44,11 @@ impl Pct {
         }
     }
 
+    /// PCT over `scenario`'s threads, with change points over its step bound.
+    pub fn for_scenario(scenario: &crate::scenario::Scenario, seed: u64, depth: u32) -> Pct {
+        Pct::new(seed, scenario.transactions.len(), depth, scenario.step_bound())
+    }
+
     pub fn priorities(&self) -> &[u64] {
         &self.priorities
     }
@@ -54,7 +59,7 @@ impl Pct {
 }
 
 impl Policy for Pct {
-    fn pick(&mut self, ready: &[ThreadId], step: u64) -> Result<ThreadId, String> {
+    fn pick(&mut self, ready: &[ThreadId], step: u64) -> Result<ThreadId, super::ScheduleError> {
         let chosen = *ready
             .iter()
             .max_by_key(|&&t| self.priorities[t])

@@ -19,7 +19,7 @@ impl Random {
 
 impl Policy for Random {
     #[inline]
-    fn pick(&mut self, ready: &[ThreadId], _step: u64) -> Result<ThreadId, String> {
+    fn pick(&mut self, ready: &[ThreadId], _step: u64) -> Result<ThreadId, super::ScheduleError> {
         // No draw when there is no choice: a seed's stream is spent only on real decisions.
         Ok(match ready {
             [only] => *only,

@@ -22,7 +22,7 @@ impl RoundRobin {
 }
 
 impl Policy for RoundRobin {
-    fn pick(&mut self, ready: &[ThreadId], _step: u64) -> Result<ThreadId, String> {
+    fn pick(&mut self, ready: &[ThreadId], _step: u64) -> Result<ThreadId, super::ScheduleError> {
         let chosen = match self.last {
             None => ready[0],
             Some(last) if self.run_length < self.quantum && ready.contains(&last) => last,

@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use super::describe;
-use crate::analysis::{explain, lost_updates};
+use super::words;
 use crate::engine::Effect;
 use crate::run::RunReport;
 
@@ -69,7 +69,7 @@ pub fn render(report: &RunReport) -> String {
             "args": {"step": e.step, "time": e.time, "delay": e.delay, "finished": e.finished},
         }));
     }
-    for (i, l) in lost_updates(sc, &report.events).iter().enumerate() {
+    for (i, l) in report.analysis.lost_updates.iter().enumerate() {
         let Ok(k) = report.events.binary_search_by_key(&l.clobber.step, |e| e.step) else {
             continue;
         };
@@ -82,7 +82,7 @@ pub fn render(report: &RunReport) -> String {
             "ts": timestamp(e.step, e.time) + SLICE_US / 2,
             "pid": 1,
             "tid": e.thread + 1,
-            "args": {"explanation": explain(sc, l)},
+            "args": {"explanation": words::lost_update(sc, l)},
         }));
     }
     let outcome = &report.summary.outcome;
@@ -97,7 +97,7 @@ pub fn render(report: &RunReport) -> String {
         "displayTimeUnit": "ms",
         "otherData": {
             "scenario": sc.name,
-            "policy": report.policy,
+            "policy": words::policy(&report.policy),
             "status": outcome.status.name(),
             "final": finals,
             "time_scale": format!("synthetic: {STEP_US}us per step, {TICK_US}us per tick of virtual time"),

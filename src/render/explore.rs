@@ -1,33 +1,13 @@
-//! Reports of `explore`: a table for people (outcomes by probability, witnesses as command
-//! lines, a plain verdict on races) and the stable JSON of the spec.
+//! The text report of `explore`, for people: outcomes by probability, witnesses as command
+//! lines, a plain verdict on races, and the `[expect]` verdicts.
 
 use std::fmt::Write;
 
-use serde_json::{Map, Value, json};
-
-use super::balances;
-use crate::analysis::lost_updates;
-use crate::engine::Status;
-use crate::explore::{Condition, Exploration, ExploredOutcome};
-use crate::run::{self, PolicyChoice};
-use crate::scenario::{ExpectedOutcome, Scenario, format_schedule};
-
-/// "account = -50", "deadlock (account = 100)", "error: ... (account = 3)".
-pub fn outcome_label(sc: &Scenario, status: &Status, values: &[i64]) -> String {
-    match status {
-        Status::Ok => balances(sc, values),
-        Status::Deadlock => format!("deadlock ({})", balances(sc, values)),
-        Status::Error(m) => format!("error: {m} ({})", balances(sc, values)),
-    }
-}
-
-fn expected_label(sc: &Scenario, e: &ExpectedOutcome) -> String {
-    match e {
-        ExpectedOutcome::Ok(b) => balances(sc, b),
-        ExpectedOutcome::Deadlock => "deadlock".into(),
-        ExpectedOutcome::Error => "error".into(),
-    }
-}
+use super::style::Paint;
+use super::words::{self, outcome_label};
+use crate::explore::{Exploration, ExploredOutcome};
+use crate::outcome::Status;
+use crate::scenario::Scenario;
 
 /// A percentage with two decimals, or with two significant digits of its distance from 0% or
 /// 100% when that is smaller (rare outcomes are the interesting ones: 0.00014% says more than
@@ -44,103 +24,19 @@ pub fn percent(p: f64) -> String {
     }
 }
 
-/// Expectation verdicts of an exploration, one line each; the bool says whether all hold.
-pub fn verdicts(sc: &Scenario, x: &Exploration, file: &str) -> (Vec<String>, bool) {
-    let mut lines = Vec::new();
-    let mut ok = true;
-    let e = &sc.expect;
-    if let Some(expected) = &e.outcomes {
-        let (missing, unexpected) = x.outcome_mismatch(expected);
-        if missing.is_empty() && unexpected.is_empty() {
-            lines.push(format!("outcomes: ok, exactly the {} expected", expected.len()));
-        } else {
-            ok = false;
-            let mut line = "outcomes: FAILED".to_string();
-            if !missing.is_empty() {
-                let names: Vec<String> = missing.iter().map(|m| expected_label(sc, m)).collect();
-                let _ = write!(line, "; expected but unreachable: {}", names.join("; "));
-            }
-            if !unexpected.is_empty() {
-                let names: Vec<String> = unexpected
-                    .iter()
-                    .map(|o| outcome_label(sc, &o.status, &o.balances))
-                    .collect();
-                let _ = write!(line, "; reachable but not expected: {}", names.join("; "));
-            }
-            lines.push(line);
-        }
-    }
-    if let Some(f) = &e.final_balances {
-        if x.final_holds(f) {
-            lines.push(format!("final {}: ok in every interleaving", balances(sc, f)));
-        } else {
-            ok = false;
-            lines.push(format!(
-                "final {}: FAILED, other outcomes are reachable",
-                balances(sc, f)
-            ));
-        }
-    }
-    for (i, cond) in e.always.iter().enumerate() {
-        lines.push(condition_verdict(
-            sc,
-            x,
-            file,
-            "always",
-            &cond.text,
-            Condition::Always(i),
-            &mut ok,
-        ));
-    }
-    for (i, cond) in e.at_end.iter().enumerate() {
-        lines.push(condition_verdict(
-            sc,
-            x,
-            file,
-            "at_end",
-            &cond.text,
-            Condition::AtEnd(i),
-            &mut ok,
-        ));
-    }
-    (lines, ok)
-}
-
-fn condition_verdict(
-    sc: &Scenario,
-    x: &Exploration,
-    file: &str,
-    kind: &str,
-    text: &str,
-    which: Condition,
-    ok: &mut bool,
-) -> String {
-    match x.violations.iter().find(|v| v.condition == which) {
-        None => format!("{kind} {text}: ok in every reachable state"),
-        Some(v) => {
-            *ok = false;
-            format!(
-                "{kind} {text}: FAILED ({}) after {} steps: {}",
-                balances(sc, &v.balances),
-                v.schedule.len(),
-                replay_command(sc, file, &v.schedule)
-            )
-        }
-    }
-}
-
-pub fn replay_command(sc: &Scenario, file: &str, schedule: &[usize]) -> String {
-    format!(
-        "racesim run {} --schedule {}",
-        file,
-        format_schedule(sc, schedule)
-    )
+/// The exploration's `[expect]` verdicts, one line each.
+pub fn verdict_lines(sc: &Scenario, x: &Exploration, file: &str) -> Vec<String> {
+    x.verdicts
+        .0
+        .iter()
+        .map(|v| words::explore_verdict(sc, x, file, v))
+        .collect()
 }
 
 /// A sentence on whether the scenario is race-free and which outcomes need an interleaving.
 pub fn race_verdict(sc: &Scenario, x: &Exploration) -> String {
     let label = |o: &ExploredOutcome| outcome_label(sc, &o.status, &o.balances);
-    if x.outcomes.len() == 1 {
+    if x.race_free() {
         return format!(
             "race-free: every interleaving ends with {}",
             label(&x.outcomes[0])
@@ -151,7 +47,6 @@ pub fn race_verdict(sc: &Scenario, x: &Exploration) -> String {
         .iter()
         .map(|(status, b)| outcome_label(sc, status, b))
         .collect();
-    let racy: Vec<&ExploredOutcome> = x.outcomes.iter().filter(|o| !o.serial).collect();
     let mut out = format!("not race-free: {} outcomes", x.outcomes.len());
     if !serial.is_empty() {
         let reached = x.outcomes.iter().any(|o| o.serial);
@@ -166,33 +61,48 @@ pub fn race_verdict(sc: &Scenario, x: &Exploration) -> String {
             }
         );
     }
-    // Name lost updates only where the witness run really loses one; other racy outcomes
-    // (a stale check, a deadlock, an error) are only "from interleavings".
-    let loses_update = |o: &ExploredOutcome| {
-        let choice = PolicyChoice::Scripted {
-            schedule: o.witness.clone(),
-        };
-        !lost_updates(sc, &run::run(sc, &choice).events).is_empty()
-    };
-    let (lost, other): (Vec<&ExploredOutcome>, Vec<&ExploredOutcome>) = racy
-        .iter()
-        .partition(|o| o.status == Status::Ok && loses_update(o));
-    if !lost.is_empty() {
-        let names: Vec<String> = lost.iter().map(|o| label(o)).collect();
-        let _ = write!(
-            out,
-            "; {} only from interleavings (lost updates)",
-            names.join(" and ")
-        );
+    // Name the race only where the witness run really shows one; other racy outcomes (a
+    // deadlock, an error) are only "from interleavings".
+    let racy: Vec<&ExploredOutcome> = x.outcomes.iter().filter(|o| !o.serial).collect();
+    type Class = fn(&ExploredOutcome) -> bool;
+    let classes: [(&str, Class); 3] = [
+        ("lost updates", |o| o.races.lost_update),
+        ("check-then-act", |o| !o.races.lost_update && o.races.stale_check),
+        ("torn reads", |o| {
+            !o.races.lost_update && !o.races.stale_check && o.races.torn_read
+        }),
+    ];
+    for (name, class) in classes {
+        let names: Vec<String> = racy
+            .iter()
+            .filter(|o| o.status == Status::Ok && class(o))
+            .map(|o| label(o))
+            .collect();
+        if !names.is_empty() {
+            let _ = write!(out, "; {} only from interleavings ({name})", names.join(" and "));
+        }
     }
+    let other: Vec<String> = racy
+        .iter()
+        .filter(|o| o.status != Status::Ok || !o.races.any())
+        .map(|o| label(o))
+        .collect();
     if !other.is_empty() {
-        let names: Vec<String> = other.iter().map(|o| label(o)).collect();
-        let _ = write!(out, "; {} only from interleavings", names.join(" and "));
+        let _ = write!(out, "; {} only from interleavings", other.join(" and "));
     }
     out
 }
 
 pub fn text(sc: &Scenario, x: &Exploration, file: &str) -> String {
+    text_with(sc, x, file, &Paint::PLAIN)
+}
+
+/// `text`, coloured when `color` (failed expectations, the race verdict).
+pub fn text_styled(sc: &Scenario, x: &Exploration, file: &str, color: bool) -> String {
+    text_with(sc, x, file, &Paint::new(color))
+}
+
+fn text_with(sc: &Scenario, x: &Exploration, file: &str, paint: &Paint) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "scenario  {}", sc.name);
     let _ = writeln!(
@@ -225,75 +135,28 @@ pub fn text(sc: &Scenario, x: &Exploration, file: &str) -> String {
             out,
             "{label:<width$}  {:>11}  {count:>cwidth$}  {} ({} preemption{})",
             percent(o.probability),
-            replay_command(sc, file, &o.witness),
+            words::replay_command(sc, file, &o.witness, false),
             o.preemptions,
             if o.preemptions == 1 { "" } else { "s" }
         );
     }
     let _ = writeln!(out);
-    let _ = writeln!(out, "verdict   {}", race_verdict(sc, x));
-    let (lines, _) = verdicts(sc, x, file);
-    for (i, line) in lines.iter().enumerate() {
+    let verdict = race_verdict(sc, x);
+    let verdict = if x.race_free() {
+        paint.good(&verdict)
+    } else {
+        paint.warn(&verdict)
+    };
+    let _ = writeln!(out, "verdict   {verdict}");
+    for (i, (v, line)) in x.verdicts.0.iter().zip(verdict_lines(sc, x, file)).enumerate() {
+        let line = if v.failure.is_some() {
+            paint.bad(&line)
+        } else {
+            line
+        };
         let _ = writeln!(out, "{}{line}", if i == 0 { "expect    " } else { "          " });
     }
     out
-}
-
-pub fn json(sc: &Scenario, x: &Exploration, file: &str) -> String {
-    let names = |s: &[usize]| json!(s.iter().map(|&t| sc.thread_name(t)).collect::<Vec<_>>());
-    let outcomes: Vec<Value> = x
-        .outcomes
-        .iter()
-        .map(|o| {
-            let mut m = Map::new();
-            m.insert("status".into(), json!(o.status.name()));
-            m.insert("balances".into(), balances_object(sc, &o.balances));
-            m.insert("schedules".into(), json!(o.schedules.to_string()));
-            m.insert("probability".into(), json!(o.probability));
-            m.insert("witness".into(), names(&o.witness));
-            if let Some(msg) = o.status.message() {
-                m.insert("message".into(), json!(msg));
-            }
-            m.insert("preemptions".into(), json!(o.preemptions));
-            m.insert("serial".into(), json!(o.serial));
-            Value::Object(m)
-        })
-        .collect();
-    let (lines, ok) = verdicts(sc, x, file);
-    let violations: Vec<Value> = x
-        .violations
-        .iter()
-        .map(|v| {
-            let (kind, text) = match v.condition {
-                Condition::Always(i) => ("always", &sc.expect.always[i].text),
-                Condition::AtEnd(i) => ("at_end", &sc.expect.at_end[i].text),
-            };
-            json!({"kind": kind, "condition": text, "balances": balances_object(sc, &v.balances), "schedule": names(&v.schedule)})
-        })
-        .collect();
-    let v = json!({
-        "scenario": sc.name,
-        "states": x.states,
-        "schedules": x.schedules.to_string(),
-        "outcomes": outcomes,
-        "race_free": x.outcomes.len() == 1,
-        "violations": violations,
-        "expect_passed": ok,
-        "expect": lines,
-    });
-    let mut s = serde_json::to_string_pretty(&v).expect("JSON values serialize");
-    s.push('\n');
-    s
-}
-
-pub fn balances_object(sc: &Scenario, values: &[i64]) -> Value {
-    Value::Object(
-        sc.accounts
-            .iter()
-            .zip(values)
-            .map(|(a, v)| (a.name.clone(), json!(v)))
-            .collect(),
-    )
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::svg::{self, escape};
-use crate::analysis::{explain, lost_updates};
+use super::words;
 use crate::explore::Exploration;
 use crate::run::RunReport;
 use crate::scenario::Scenario;
@@ -64,7 +64,7 @@ fn page(
 /// The page of one run. `source` is the scenario file's text, `log` the text report.
 pub fn run(report: &RunReport, file: &str, source: &str, log: &str) -> String {
     let sc = report.scenario;
-    let lost = lost_updates(sc, &report.events);
+    let lost = &report.analysis.lost_updates;
     let mut summary = String::new();
     if lost.is_empty() {
         let _ = writeln!(summary, r#"<p class="ok">No update was lost in this run.</p>"#);
@@ -74,8 +74,8 @@ pub fn run(report: &RunReport, file: &str, source: &str, log: &str) -> String {
             "<h2 class=\"lost\">Lost update{}</h2>\n<ol class=\"lost\">",
             if lost.len() == 1 { "" } else { "s" }
         );
-        for l in &lost {
-            let _ = writeln!(summary, "<li>{}</li>", escape(&explain(sc, l)));
+        for l in lost {
+            let _ = writeln!(summary, "<li>{}</li>", escape(&words::lost_update(sc, l)));
         }
         let _ = writeln!(summary, "</ol>");
     }

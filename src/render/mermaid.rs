@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::describe;
-use crate::analysis::{explain, lost_updates};
+use super::words;
 use crate::engine::Effect;
 use crate::run::RunReport;
 
@@ -42,7 +42,7 @@ pub fn render(report: &RunReport) -> String {
     let thread = |t: usize| format!("t_{}", sc.thread_name(t));
     let account = |a: usize| format!("a_{}", sc.accounts[a].name);
     let threads = span(thread(0), thread(sc.transactions.len() - 1));
-    let lost = lost_updates(sc, &report.events);
+    let lost = &report.analysis.lost_updates;
     let mut out = String::from("sequenceDiagram\n");
     for (t, tx) in sc.transactions.iter().enumerate() {
         let _ = writeln!(out, "    participant {} as {}", thread(t), tx.name);
@@ -100,7 +100,7 @@ pub fn render(report: &RunReport) -> String {
                             "    Note over {t},{}: LOST UPDATE {}: {}",
                             account(a),
                             i + 1,
-                            sanitize(&explain(sc, l))
+                            sanitize(&words::lost_update(sc, l))
                         );
                     }
                 }

@@ -3,14 +3,15 @@
 pub mod chrome;
 pub mod explore;
 pub mod html;
-pub mod jsonl;
+pub mod json;
 pub mod mermaid;
+pub mod style;
 pub mod svg;
 pub mod sweep;
 pub mod text;
+pub mod words;
 
-use crate::engine::{Effect, Event, Fault};
-use crate::run::RunReport;
+use crate::engine::{Effect, Event};
 use crate::scenario::{Op, Scenario};
 
 /// How report commands name the scenario: `racesim run <target> ...`. The path is quoted for
@@ -22,31 +23,6 @@ pub fn target(file: &str, workers: Option<u32>) -> String {
         t.push_str(&format!(" --workers {w}"));
     }
     t
-}
-
-/// "account = -50, savings = 10" in file order.
-pub fn balances(scenario: &Scenario, values: &[i64]) -> String {
-    scenario
-        .accounts
-        .iter()
-        .zip(values)
-        .map(|(a, v)| format!("{} = {v}", a.name))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The balances after `step` steps of the report's run (0: the initial balances).
-pub fn balances_after(report: &RunReport, step: u64) -> Vec<i64> {
-    let mut values = report.scenario.initial_balances();
-    for e in report.events.iter().take_while(|e| e.step <= step) {
-        match e.effect {
-            Effect::Write { account, value, .. } | Effect::AtomicAdd { account, value, .. } => {
-                values[account] = value
-            }
-            _ => {}
-        }
-    }
-    values
 }
 
 /// What a step did, for people: `read account -> local_copy = 100`.
@@ -109,17 +85,7 @@ pub fn describe(scenario: &Scenario, event: &Event) -> String {
                 Op::Sleep(n) => format!("sleep {n}"),
                 Op::Log(m) => format!("log {m:?}"),
             };
-            let why = match fault {
-                Fault::Eval(e) => e.to_string(),
-                Fault::ClockOverflow => "virtual time overflows".into(),
-                Fault::BadUnlock { holder, .. } if holder == crate::engine::FREE => {
-                    "the lock is not held".into()
-                }
-                Fault::BadUnlock { holder, .. } => {
-                    format!("the lock is held by {}", scenario.thread_name(holder as usize))
-                }
-            };
-            format!("{what} -> error: {why}")
+            format!("{what} -> error: {}", words::fault_reason(scenario, &fault))
         }
     }
 }

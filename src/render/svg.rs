@@ -8,13 +8,15 @@
 
 use std::fmt::Write;
 
-use super::explore::{outcome_label, race_verdict, replay_command, verdicts};
-use super::{balances, describe};
-use crate::analysis::{explain, lost_updates};
-use crate::engine::{Effect, Status};
+use super::describe;
+use super::explore::{race_verdict, verdict_lines};
+use super::words::{self, balances, outcome_label};
+use crate::analysis::WaitingOn;
+use crate::engine::Effect;
 use crate::explore::Exploration;
+use crate::outcome::Status;
 use crate::run::RunReport;
-use crate::scenario::{ExpectedOutcome, Op, Scenario};
+use crate::scenario::Scenario;
 use crate::sweep::{SeededPolicy, Sweep};
 
 /// Escapes text for SVG/XML/HTML content and attribute values. Control characters that XML 1.0
@@ -183,7 +185,7 @@ pub fn run(report: &RunReport, file: &str) -> String {
     let sc = report.scenario;
     let events = &report.events;
     let threads = sc.transactions.len();
-    let lost = lost_updates(sc, events);
+    let lost = &report.analysis.lost_updates;
 
     // Lock bars: (thread, lock, slot, first step, last step or None while still held).
     let mut bars: Vec<(usize, usize, i32, u64, Option<u64>)> = Vec::new();
@@ -211,11 +213,7 @@ pub fn run(report: &RunReport, file: &str) -> String {
             _ => {}
         }
     }
-    let blocked = if report.summary.outcome.status == Status::Deadlock {
-        blocked_threads(report, &bars)
-    } else {
-        Vec::new()
-    };
+    let blocked = blocked_threads(report);
 
     let labels: Vec<String> = events.iter().map(|e| truncate(&describe(sc, e))).collect();
     let longest = labels
@@ -239,7 +237,7 @@ pub fn run(report: &RunReport, file: &str) -> String {
     let start = balances(sc, &sc.initial_balances());
     let context = format!(
         "policy {} · {} worker{} · start {start}",
-        report.policy,
+        words::policy(&report.policy),
         sc.workers,
         if sc.workers == 1 { "" } else { "s" }
     );
@@ -248,13 +246,8 @@ pub fn run(report: &RunReport, file: &str) -> String {
         balances(sc, &report.summary.outcome.balances),
         report.summary.outcome.status.name()
     );
-    let message = report
-        .summary
-        .outcome
-        .status
-        .message()
-        .map(|m| format!("       {m}"));
-    let explanations: Vec<String> = lost.iter().map(|l| explain(sc, l)).collect();
+    let message = words::run_message(sc, &report.summary.outcome.status).map(|m| format!("       {m}"));
+    let explanations: Vec<String> = lost.iter().map(|l| words::lost_update(sc, l)).collect();
     let width = [
         lanes_right + MARGIN,
         MARGIN * 2 + header_width(sc, &context),
@@ -467,7 +460,7 @@ pub fn run(report: &RunReport, file: &str) -> String {
         let _ = writeln!(
             body,
             r#"<g class="lost-update" id="lost-update-{n}"><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" rx="5" fill="none" stroke="{RED}" stroke-width="2.5"/></g>"#,
-            escape(&explain(sc, l)),
+            escape(&words::lost_update(sc, l)),
             w.x - 3,
             w.y - 3,
             w.w + 6,
@@ -576,9 +569,13 @@ pub fn run(report: &RunReport, file: &str) -> String {
     }
     let y = legend(&mut body, entries, y + 22, width);
     let replay = format!(
-        "replay: racesim run {} --schedule {}",
-        file,
-        crate::scenario::format_schedule(sc, &report.schedule)
+        "replay: {}",
+        words::replay_command(
+            sc,
+            file,
+            &report.schedule,
+            matches!(report.summary.outcome.status, Status::Limit { .. })
+        )
     );
     let height = y + 24 + MARGIN;
     let mut out = String::new();
@@ -607,69 +604,23 @@ fn index_of(events: &[crate::engine::Event], step: u64) -> usize {
 }
 
 /// Threads blocked forever at the end of a deadlocked run, with what they wait for.
-fn blocked_threads(
-    report: &RunReport,
-    bars: &[(usize, usize, i32, u64, Option<u64>)],
-) -> Vec<(usize, String)> {
+fn blocked_threads(report: &RunReport) -> Vec<(usize, String)> {
     let sc = report.scenario;
-    let mut started = vec![false; sc.transactions.len()];
-    started.iter_mut().take(sc.workers).for_each(|s| *s = true);
-    let mut next = vec![Some((0u32, 0u32)); sc.transactions.len()];
-    for e in &report.events {
-        if let Some(t) = e.started {
-            started[t] = true;
-        }
-        let tx = &sc.transactions[e.thread];
-        next[e.thread] = if e.finished {
-            None
-        } else if e.pc as usize + 1 < tx.steps.len() {
-            Some((e.pc + 1, e.iteration))
-        } else {
-            Some((0, e.iteration + 1))
-        };
-    }
-    let mut out = Vec::new();
-    for (t, tx) in sc.transactions.iter().enumerate() {
-        let Some((pc, _)) = next[t] else { continue };
-        if !started[t] {
-            continue;
-        }
-        if let Op::Lock(l) = tx.steps[pc as usize].op {
-            let holder = bars
-                .iter()
-                .find(|b| b.1 == l && b.4.is_none())
-                .map(|b| sc.thread_name(b.0));
-            let words = match holder {
-                Some(h) if h == tx.name => format!("blocked: lock {} (held by itself)", sc.locks[l]),
-                Some(h) => format!("blocked: lock {} (held by {h})", sc.locks[l]),
-                None => format!("blocked: lock {}", sc.locks[l]),
+    report
+        .analysis
+        .waiting
+        .iter()
+        .map(|w| {
+            let words = match w.on {
+                WaitingOn::Lock { lock, holder } => match holder {
+                    Some(h) if h == w.thread => format!("blocked: lock {} (held by itself)", sc.locks[lock]),
+                    Some(h) => format!("blocked: lock {} (held by {})", sc.locks[lock], sc.thread_name(h)),
+                    None => format!("blocked: lock {}", sc.locks[lock]),
+                },
             };
-            out.push((t, words));
-        }
-    }
-    out
-}
-
-/// Whether an outcome is one the scenario expects: listed in `[expect] outcomes`, or equal to
-/// `final`. `None` when the scenario names no expected outcome.
-fn expected(sc: &Scenario, status: &Status, values: &[i64]) -> Option<bool> {
-    let e = &sc.expect;
-    if e.outcomes.is_none() && e.final_balances.is_none() {
-        return None;
-    }
-    let listed = e.outcomes.as_ref().is_some_and(|list| {
-        list.iter().any(|x| match (x, status) {
-            (ExpectedOutcome::Ok(b), Status::Ok) => b == values,
-            (ExpectedOutcome::Deadlock, Status::Deadlock) => true,
-            (ExpectedOutcome::Error, Status::Error(_)) => true,
-            _ => false,
+            (w.thread, words)
         })
-    });
-    let is_final = e
-        .final_balances
-        .as_ref()
-        .is_some_and(|f| *status == Status::Ok && f == values);
-    Some(listed || is_final)
+        .collect()
 }
 
 /// Splits `line` into pieces of at most `columns` characters at spaces (a longer word stays
@@ -850,13 +801,16 @@ pub fn explore(sc: &Scenario, x: &Exploration, file: &str) -> String {
                 o.schedules,
                 x.schedules
             ),
-            witness: format!("witness: {}", replay_command(sc, file, &o.witness)),
-            expected: expected(sc, &o.status, &o.balances),
+            witness: format!("witness: {}", words::replay_command(sc, file, &o.witness, false)),
+            expected: crate::expect::is_expected(sc, &o.status, &o.balances),
         })
         .collect();
     let mut footer = vec![race_verdict(sc, x)];
-    let (lines, _) = verdicts(sc, x, file);
-    footer.extend(lines.into_iter().map(|l| format!("expect: {l}")));
+    footer.extend(
+        verdict_lines(sc, x, file)
+            .into_iter()
+            .map(|l| format!("expect: {l}")),
+    );
     chart(
         sc,
         "outcomes of every interleaving (probability under the random policy)",
@@ -883,10 +837,10 @@ pub fn sweep(sc: &Scenario, s: &Sweep, file: &str, policy: SeededPolicy, range: 
                 "first seed: {}",
                 super::sweep::seed_command(file, policy, o.first_seed)
             ),
-            expected: expected(sc, &o.status, &o.balances),
+            expected: crate::expect::is_expected(sc, &o.status, &o.balances),
         })
         .collect();
-    let footer = vec![match s.first_failure {
+    let footer = vec![match s.verdict.first_failing_seed {
         None => "expect: ok on every seed".to_string(),
         Some(seed) => format!(
             "expect: FAILED, first on seed {seed}: {}",

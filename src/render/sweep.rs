@@ -1,15 +1,37 @@
-//! Reports of `sweep`: the outcome histogram with the first seed of each, as text or JSON.
+//! The text report of `sweep`: the outcome histogram with the first seed of each.
 
 use std::fmt::Write;
 
-use serde_json::{Map, Value, json};
-
-use super::explore::{balances_object, outcome_label};
+use super::style::Paint;
+use super::words::outcome_label;
 use crate::scenario::Scenario;
 use crate::sweep::{SeededPolicy, Sweep};
 
 /// The histogram for people. `target` names the scenario in commands (see `render::target`).
 pub fn text(sc: &Scenario, s: &Sweep, target: &str, policy: SeededPolicy, range: &str) -> String {
+    text_with(sc, s, target, policy, range, &Paint::PLAIN)
+}
+
+/// `text`, coloured when `color` (the expectation verdict).
+pub fn text_styled(
+    sc: &Scenario,
+    s: &Sweep,
+    target: &str,
+    policy: SeededPolicy,
+    range: &str,
+    color: bool,
+) -> String {
+    text_with(sc, s, target, policy, range, &Paint::new(color))
+}
+
+fn text_with(
+    sc: &Scenario,
+    s: &Sweep,
+    target: &str,
+    policy: SeededPolicy,
+    range: &str,
+    paint: &Paint,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "scenario  {}", sc.name);
     let _ = writeln!(
@@ -45,16 +67,16 @@ pub fn text(sc: &Scenario, s: &Sweep, target: &str, policy: SeededPolicy, range:
         "replay    {}  (N: a first seed above)",
         seed_command(target, policy, "N")
     );
-    match s.first_failure {
+    match s.verdict.first_failing_seed {
         None => {
             let _ = writeln!(out, "expect    ok on every seed");
         }
         Some(seed) => {
-            let _ = writeln!(
-                out,
-                "expect    FAILED, first on seed {seed}: {}",
+            let line = format!(
+                "FAILED, first on seed {seed}: {}",
                 seed_command(target, policy, seed)
             );
+            let _ = writeln!(out, "expect    {}", paint.bad(&line));
         }
     }
     out
@@ -66,33 +88,6 @@ pub fn describe(policy: SeededPolicy) -> String {
         SeededPolicy::Random => "random".into(),
         SeededPolicy::Pct { depth } => format!("pct, depth {depth}"),
     }
-}
-
-pub fn json(sc: &Scenario, s: &Sweep) -> String {
-    let outcomes: Vec<Value> = s
-        .outcomes
-        .iter()
-        .map(|o| {
-            let mut m = Map::new();
-            m.insert("status".into(), json!(o.status.name()));
-            m.insert("balances".into(), balances_object(sc, &o.balances));
-            m.insert("count".into(), json!(o.count));
-            m.insert("first_seed".into(), json!(o.first_seed));
-            if let Some(msg) = o.status.message() {
-                m.insert("message".into(), json!(msg));
-            }
-            Value::Object(m)
-        })
-        .collect();
-    let v = json!({
-        "seeds": s.seeds,
-        "outcomes": outcomes,
-        "expect_passed": s.first_failure.is_none(),
-        "first_failing_seed": s.first_failure,
-    });
-    let mut out = serde_json::to_string_pretty(&v).expect("JSON values serialize");
-    out.push('\n');
-    out
 }
 
 /// The command that reproduces a sweep's seed with `run` (`target`: see `render::target`).

@@ -4,14 +4,26 @@
 
 use std::fmt::Write;
 
-use super::{balances, balances_after, describe};
-use crate::analysis::{explain, lost_updates};
+use super::describe;
+use super::style::Paint;
+use super::words::{self, balances};
 use crate::engine::Effect;
+use crate::expect::RunVerdicts;
+use crate::outcome::{ErrorKind, Status};
 use crate::run::RunReport;
 use crate::scenario::format_schedule;
 
 /// Renders the log of `report`; `file` is the scenario's path as the user gave it.
 pub fn render(report: &RunReport, file: &str) -> String {
+    render_with(report, file, &Paint::PLAIN)
+}
+
+/// `render`, coloured when `color` (verdicts, status and races).
+pub fn render_styled(report: &RunReport, file: &str, color: bool) -> String {
+    render_with(report, file, &Paint::new(color))
+}
+
+fn render_with(report: &RunReport, file: &str, paint: &Paint) -> String {
     let sc = report.scenario;
     let mut out = String::new();
     let name_width = sc
@@ -25,7 +37,7 @@ pub fn render(report: &RunReport, file: &str) -> String {
     if let Some(d) = &sc.description {
         let _ = writeln!(out, "          {}", d.trim());
     }
-    let _ = writeln!(out, "policy    {}", report.policy);
+    let _ = writeln!(out, "policy    {}", words::policy(&report.policy));
     let _ = writeln!(
         out,
         "pool      {} worker{} for {} transaction{}",
@@ -70,119 +82,100 @@ pub fn render(report: &RunReport, file: &str) -> String {
     }
     let summary = &report.summary;
     let _ = writeln!(out);
-    let _ = writeln!(out, "status    {}", summary.outcome.status.name());
-    if let Some(m) = summary.outcome.status.message() {
+    let status = summary.outcome.status.name();
+    let status = match summary.outcome.status {
+        Status::Ok => paint.good(status),
+        Status::Error(_) => paint.bad(status),
+        Status::Deadlock | Status::Limit { .. } => paint.warn(status),
+    };
+    let _ = writeln!(out, "status    {status}");
+    if let Some(m) = words::run_message(sc, &summary.outcome.status) {
         let _ = writeln!(out, "message   {m}");
     }
-    for (i, w) in summary.waiting.iter().enumerate() {
+    for (i, w) in report.analysis.waiting.iter().enumerate() {
         let _ = writeln!(
             out,
             "{}{}",
             if i == 0 { "waiting   " } else { "          " },
-            waiting(sc, w)
+            words::waiting(sc, w)
         );
     }
     let _ = writeln!(out, "final     {}", balances(sc, &summary.outcome.balances));
-    let verdicts = verdicts(report);
-    for (i, v) in verdicts.iter().enumerate() {
-        let _ = writeln!(out, "{}{v}", if i == 0 { "expect    " } else { "          " });
+    for (i, (line, failed)) in verdict_lines(report).iter().enumerate() {
+        let line = if *failed { paint.bad(line) } else { line.clone() };
+        let _ = writeln!(out, "{}{line}", if i == 0 { "expect    " } else { "          " });
     }
     if report.schedule.is_empty() {
         let _ = writeln!(out, "schedule  (no steps were taken)");
     } else {
         let schedule = format_schedule(sc, &report.schedule);
         let _ = writeln!(out, "schedule  {schedule}");
-        let _ = writeln!(out, "replay    racesim run {file} --schedule {schedule}");
+        let stop = matches!(summary.outcome.status, Status::Limit { .. });
+        let _ = writeln!(
+            out,
+            "replay    {}",
+            words::replay_command(sc, file, &report.schedule, stop)
+        );
     }
     // Race-free runs keep exactly the log they always had: the section appears only when needed.
-    let lost = lost_updates(sc, &report.events);
-    if !lost.is_empty() {
+    let races = race_lines(report);
+    if !races.is_empty() {
         let _ = writeln!(out);
-        for (i, l) in lost.iter().enumerate() {
+        for (i, line) in races.iter().enumerate() {
             let _ = writeln!(
                 out,
                 "{}{}",
                 if i == 0 { "race      " } else { "          " },
-                explain(sc, l)
+                paint.bad(line)
             );
         }
     }
     out
+}
+
+/// One sentence per race the run shows: lost updates, stale checks, torn reads.
+pub fn race_lines(report: &RunReport) -> Vec<String> {
+    let sc = report.scenario;
+    let a = &report.analysis;
+    a.lost_updates
+        .iter()
+        .map(|l| words::lost_update(sc, l))
+        .chain(a.stale_checks.iter().map(|c| words::stale_check(sc, c)))
+        .chain(a.torn_reads.iter().map(|t| words::torn_read(sc, t)))
+        .collect()
 }
 
 /// One line per expectation: what it says and whether (and where) it failed.
 pub fn verdicts(report: &RunReport) -> Vec<String> {
-    let sc = report.scenario;
-    let expect = &sc.expect;
-    let checks = &report.summary.checks;
-    let outcome = &report.summary.outcome;
-    if report.summary.policy_error {
-        return vec!["not checked: the schedule does not fit the scenario".into()];
-    }
-    let mut out = Vec::new();
-    if let Some(f) = &expect.final_balances {
-        let mut line = format!("final {}: ", balances(sc, f));
-        if !checks.final_failed {
-            line.push_str("ok");
-        } else if outcome.status.name() != "ok" {
-            let _ = write!(
-                line,
-                "FAILED: the run ended with status {}",
-                outcome.status.name()
-            );
-        } else {
-            let _ = write!(
-                line,
-                "FAILED: the run ended with {} (step {})",
-                balances(sc, &outcome.balances),
-                report.summary.steps
-            );
-        }
-        out.push(line);
-    }
-    for (cond, failed) in expect.always.iter().zip(&checks.always) {
-        out.push(match failed {
-            None => format!("always {}: ok", cond.text),
-            Some(0) => format!(
-                "always {}: FAILED in the initial state ({})",
-                cond.text,
-                balances(sc, &sc.initial_balances())
-            ),
-            Some(step) => format!(
-                "always {}: FAILED at step {step} ({})",
-                cond.text,
-                balances(sc, &balances_after(report, *step))
-            ),
-        });
-    }
-    for (cond, failed) in expect.at_end.iter().zip(&checks.at_end) {
-        out.push(if *failed {
-            format!(
-                "at_end {}: FAILED at the end, step {} ({})",
-                cond.text,
-                report.summary.steps,
-                balances(sc, &outcome.balances)
-            )
-        } else {
-            format!("at_end {}: ok", cond.text)
-        });
-    }
-    if out.is_empty() {
-        out.push("(none)".into());
-    }
-    out
+    verdict_lines(report).into_iter().map(|(line, _)| line).collect()
 }
 
-/// "b_to_a waits for la, held by a_to_b".
-pub fn waiting(sc: &crate::scenario::Scenario, w: &crate::run::Waiting) -> String {
-    let who = sc.thread_name(w.thread);
-    let lock = &sc.locks[w.lock];
-    match w.holder {
-        Some(h) if h == w.thread => {
-            format!("{who} waits for {lock}, which it holds itself (locks are not re-entrant)")
+/// The verdict lines, each with whether it reports a failure.
+fn verdict_lines(report: &RunReport) -> Vec<(String, bool)> {
+    match &report.verdicts {
+        RunVerdicts::Checked(v) => {
+            if v.is_empty() {
+                return vec![("(none)".into(), false)];
+            }
+            v.iter()
+                .map(|v| (words::run_verdict(report, v), v.failure.is_some()))
+                .collect()
         }
-        Some(h) => format!("{who} waits for {lock}, held by {}", sc.thread_name(h)),
-        None => format!("{who} waits for {lock}"),
+        RunVerdicts::NotChecked => vec![(not_checked(report), true)],
+    }
+}
+
+fn not_checked(report: &RunReport) -> String {
+    let schedule = report
+        .summary
+        .outcome
+        .status
+        .error()
+        .is_some_and(|e| matches!(e.kind, ErrorKind::Schedule(_)));
+    if schedule {
+        "not checked: the schedule does not fit the scenario".into()
+    } else {
+        "not checked: the run could not take place".into()
     }
 }
 

@@ -66,8 +66,12 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 impl std::fmt::Display for ScenarioError {
+    /// `file:line:col: message`, or `file: message` for the file as a whole (no position).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
+        match self.span {
+            Some(_) => write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
     }
 }
 

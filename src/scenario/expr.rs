@@ -34,7 +34,7 @@ pub enum BinOp {
 }
 
 /// Why an evaluation failed; the run that hit it ends with status `error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EvalError {
     Overflow,
     DivisionByZero,

@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod expr;
+mod liveness;
 mod raw;
 mod validate;
 
@@ -48,6 +49,9 @@ pub struct Transaction {
     pub repeat: u32,
     /// Names of the thread's locals, indexed by slot.
     pub locals: Vec<String>,
+    /// `live[pc * locals.len() + slot]`: local `slot` may be read at or after step `pc`
+    /// (explore leaves dead locals out of its states).
+    pub live: Vec<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -93,7 +97,16 @@ pub enum Op {
     Log(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl Op {
+    /// Whether the step may change an account's balance (only then can an `always` change).
+    #[inline]
+    pub fn writes_balance(&self) -> bool {
+        matches!(self, Op::Write { .. } | Op::AtomicAdd { .. })
+    }
+}
+
+/// A scheduler policy, as files and the command line name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PolicyKind {
     Random,
     RoundRobin,
@@ -132,6 +145,8 @@ pub struct SchedulerConfig {
     pub quantum: u32,
     pub schedule: Option<Vec<ThreadId>>,
     pub tick: Duration,
+    /// Stop a run with status `limit` after this many steps (`None`: never).
+    pub max_steps: Option<u64>,
 }
 
 /// A condition over account balances, with its source text for reports.
@@ -167,11 +182,16 @@ impl Scenario {
 
     /// An upper bound on the number of steps of any run (every transaction runs every step of
     /// every repeat; a failed `require` only shortens a run).
-    pub fn max_steps(&self) -> u64 {
+    pub fn step_bound(&self) -> u64 {
         self.transactions
             .iter()
             .map(|t| t.steps.len() as u64 * t.repeat as u64)
             .sum()
+    }
+
+    /// Whether some run may never end (a `while` loop): then there is no static step bound.
+    pub fn has_loops(&self) -> bool {
+        false
     }
 
     pub fn initial_balances(&self) -> Vec<i64> {

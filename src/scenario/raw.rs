@@ -29,6 +29,7 @@ pub struct RawScheduler {
     pub quantum: Option<Spanned<i64>>,
     pub schedule: Option<Vec<Spanned<String>>>,
     pub tick: Option<Spanned<String>>,
+    pub max_steps: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -266,6 +266,7 @@ impl Validator<'_> {
             quantum: 1,
             schedule: None,
             tick: Duration::from_millis(1),
+            max_steps: None,
         };
         let Some(s) = &raw.scheduler else {
             return Ok(config);
@@ -298,6 +299,9 @@ impl Validator<'_> {
                     .map(|n| self.resolve(n, "transaction", tx_names))
                     .collect::<Result<_>>()?,
             );
+        }
+        if let Some(n) = &s.max_steps {
+            config.max_steps = Some(self.positive(n, "`max_steps`")?);
         }
         if let Some(t) = &s.tick {
             config.tick = parse_duration(t.get_ref()).ok_or_else(|| {
@@ -375,12 +379,15 @@ impl Validator<'_> {
                 ));
             }
         };
-        Ok(Transaction {
+        let mut tx = Transaction {
             name,
             steps,
             repeat,
             locals: locals.names,
-        })
+            live: Vec::new(),
+        };
+        tx.live = super::liveness::live_locals(&tx);
+        Ok(tx)
     }
 
     fn required<'v, T>(

@@ -12,6 +12,11 @@ use racesim::run::{PolicyChoice, RunReport, run};
 use racesim::scenario::{Scenario, ThreadId, parse_schedule};
 use serde_json::Value;
 
+/// A run's status as its log words it: "step 5: deposit: arithmetic overflow".
+pub fn message(sc: &Scenario, status: &racesim::outcome::Status) -> Option<String> {
+    racesim::render::words::run_message(sc, status)
+}
+
 /// The repository root (where `scenarios/` lives).
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

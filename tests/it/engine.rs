@@ -1,18 +1,19 @@
 //! The engine, one step kind at a time: what each step reads and writes, timing, the pool, faults.
 //! End to end here: inline scenarios run through the library, and `[expect]` through the binary.
 
-use racesim::engine::{Effect, Status};
+use racesim::engine::Effect;
+use racesim::outcome::{OutcomeKey, Status};
 use racesim::run::{PolicyChoice, run};
 use racesim::scenario::{Scenario, format_schedule};
 
 use crate::common::{LESSON_NODELAY, parse, racesim, scenario_file, scripted, transfers};
 
 /// The distinct (status, balances) over many seeds of the random policy.
-fn outcomes(sc: &Scenario, seeds: u64) -> Vec<(Status, Vec<i64>)> {
+fn outcomes(sc: &Scenario, seeds: u64) -> Vec<(OutcomeKey, Vec<i64>)> {
     let mut out: Vec<_> = (0..seeds)
         .map(|seed| {
             let o = run(sc, &PolicyChoice::Random { seed }).summary.outcome;
-            (o.status, o.balances)
+            (o.status.key(), o.balances)
         })
         .collect();
     out.sort();
@@ -20,8 +21,8 @@ fn outcomes(sc: &Scenario, seeds: u64) -> Vec<(Status, Vec<i64>)> {
     out
 }
 
-fn ok(balances: &[i64]) -> (Status, Vec<i64>) {
-    (Status::Ok, balances.to_vec())
+fn ok(balances: &[i64]) -> (OutcomeKey, Vec<i64>) {
+    (OutcomeKey::Ok, balances.to_vec())
 }
 
 #[test]
@@ -94,8 +95,8 @@ fn a_lock_around_the_update_fixes_the_race() {
     // While the deposit holds the lock, the withdrawal cannot start.
     let report = scripted(&sc, "deposit,withdrawal");
     assert_eq!(
-        report.summary.outcome.status,
-        Status::Error("schedule position 2: `withdrawal` is not ready (ready: deposit)".into())
+        crate::common::message(&sc, &report.summary.outcome.status),
+        Some("schedule position 2: `withdrawal` is not ready (ready: deposit)".into())
     );
 }
 
@@ -178,8 +179,8 @@ fn a_runtime_error_ends_the_run_with_its_message() {
     );
     let report = run(&sc, &PolicyChoice::RoundRobin { quantum: 1 });
     assert_eq!(
-        report.summary.outcome.status,
-        Status::Error("step 5: deposit: arithmetic overflow".into())
+        crate::common::message(&sc, &report.summary.outcome.status),
+        Some("step 5: deposit: arithmetic overflow".into())
     );
     assert_eq!(report.summary.steps, 4, "the failed step is not counted");
     assert_eq!(

@@ -226,7 +226,7 @@ fn unknown_key_in_scheduler() {
 policy = "random"
 sede = 3
 "#,
-        "3:1: unknown key `sede`, expected one of `policy`, `seed`, `depth`, `quantum`, `schedule`, `tick`",
+        "3:1: unknown key `sede`, expected one of `policy`, `seed`, `depth`, `quantum`, `schedule`, `tick`, `max_steps`",
         "did you mean `seed`?",
     );
 }
@@ -980,7 +980,8 @@ fn missing_file() {
     let dir = TempDir::new();
     let file = dir.0.path().join("no-such-file.toml");
     let file = path_str(&file);
-    let first = format!("error: {file}:1:1: cannot read the scenario: no such file");
+    // About the file as a whole: no line and column.
+    let first = format!("error: {file}: no such file");
     assert_fails(&run(&["check", file]), &first);
     assert_fails(&run(&["run", file]), &first);
 }
@@ -1005,7 +1006,7 @@ fn a_directory_is_not_a_scenario() {
     assert!(!out.stderr.contains("panicked"));
     assert!(
         out.stderr.starts_with(&format!(
-            "error: {}:1:1: cannot read the scenario: ",
+            "error: {}: is a directory, not a scenario file",
             dir.0.path().display()
         )),
         "{}",

@@ -20,9 +20,12 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use num_bigint::BigUint;
-use racesim::engine::{Layout, Settled, State, Status};
-use racesim::explore::{self, Condition, Exploration};
-use racesim::run::{self, PolicyChoice, holds};
+use racesim::engine::{Layout, Settled, State};
+use racesim::expect::Check;
+use racesim::expect::holds;
+use racesim::explore::{self, Exploration};
+use racesim::outcome::{ErrorKind, OutcomeKey, Status};
+use racesim::run::{self, PolicyChoice};
 use racesim::scenario::{ExpectedOutcome, Scenario, ThreadId};
 use serde_json::Value;
 
@@ -39,7 +42,7 @@ const LIMIT: u64 = 50_000_000;
 
 /// Explores `sc` with the library, panicking on the state limit.
 fn explore_ok(sc: &Scenario) -> Exploration {
-    explore::explore(sc, LIMIT).unwrap_or_else(|e| panic!("{}: {e}", sc.name))
+    explore::explore(sc, LIMIT).unwrap_or_else(|e| panic!("{}: {e:?}", sc.name))
 }
 
 /// Steps `schedule` through the engine from the initial state, checking every named thread is
@@ -82,8 +85,8 @@ fn names(sc: &Scenario, schedule: &[ThreadId]) -> String {
 // The brute force
 // ---------------------------------------------------------------------------------------------
 
-/// How a run ended: its status (an error with its message) and the final balances.
-type Key = (Status, Vec<i64>);
+/// How a run ended: its status (an error with its thread and fault) and the final balances.
+type Key = (OutcomeKey, Vec<i64>);
 
 /// What the brute force found for one outcome.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,7 +127,10 @@ impl<'s> BruteForce<'s> {
 
     fn walk(&mut self, mut state: State, probability: f64, last: Option<ThreadId>, preemptions: u32) {
         match state.settle(self.sc) {
-            Settled::Ended(status) => self.record(status, &state.balances, probability, preemptions),
+            Settled::Ended(end) => {
+                let status = Status::from(end).key();
+                self.record(status, &state.balances, probability, preemptions)
+            }
             Settled::Ready => {
                 let ready = ready_threads(self.sc, &state);
                 let share = probability / ready.len() as f64;
@@ -136,7 +142,10 @@ impl<'s> BruteForce<'s> {
                         Ok(()) => self.walk(next, share, Some(t), cost),
                         // A runtime error ends the run; the faulting step changed nothing.
                         Err(fault) => {
-                            let status = Status::Error(fault.describe(self.sc, t));
+                            let status = OutcomeKey::Error {
+                                thread: Some(t),
+                                kind: ErrorKind::Fault(fault),
+                            };
                             self.record(status, &state.balances, share, cost);
                         }
                     }
@@ -145,7 +154,7 @@ impl<'s> BruteForce<'s> {
         }
     }
 
-    fn record(&mut self, status: Status, balances: &[i64], probability: f64, preemptions: u32) {
+    fn record(&mut self, status: OutcomeKey, balances: &[i64], probability: f64, preemptions: u32) {
         self.leaves += 1;
         let tally = self.outcomes.entry((status, balances.to_vec())).or_insert(Tally {
             schedules: 0,
@@ -202,7 +211,7 @@ fn assert_exact(sc: &Scenario) -> Exploration {
     let mut explored: Vec<Key> = x
         .outcomes
         .iter()
-        .map(|o| (o.status.clone(), o.balances.clone()))
+        .map(|o| (o.status.key(), o.balances.clone()))
         .collect();
     explored.sort();
     assert_eq!(
@@ -216,7 +225,7 @@ fn assert_exact(sc: &Scenario) -> Exploration {
         "{what}: total interleavings"
     );
     for o in &x.outcomes {
-        let tally = &bf.outcomes[&(o.status.clone(), o.balances.clone())];
+        let tally = &bf.outcomes[&(o.status.key(), o.balances.clone())];
         let label = format!("{what}: outcome {:?} {:?}", o.status, o.balances);
         assert_eq!(o.schedules, BigUint::from(tally.schedules), "{label}: schedules");
         assert!(
@@ -266,7 +275,7 @@ fn assert_witnesses_replay(sc: &Scenario, x: &Exploration) {
         );
         let end = &report.summary.outcome;
         assert!(
-            !report.summary.policy_error,
+            !report.summary.outcome.status.is_usage_error(),
             "{label}: policy error {:?}",
             end.status
         );
@@ -277,11 +286,9 @@ fn assert_witnesses_replay(sc: &Scenario, x: &Exploration) {
             end.status
         );
         if let (Status::Error(replayed), Status::Error(explored)) = (&end.status, &o.status) {
-            // `run` prefixes the step number: "step 7: deposit: ...".
-            assert!(
-                replayed.ends_with(explored.as_str()),
-                "{label}: run says {replayed:?}, explore {explored:?}"
-            );
+            // The same fault of the same thread, at the witness's last step.
+            assert_eq!(replayed, explored, "{label}");
+            assert_eq!(replayed.step, o.witness.len() as u64, "{label}: the failing step");
         }
         assert_eq!(end.balances, o.balances, "{label}: balances");
         assert_eq!(report.schedule, o.witness, "{label}: the steps taken");
@@ -759,7 +766,11 @@ fn runtime_errors_are_outcomes() {
         i64::MAX - 1
     ));
     let x = assert_exact(&sc);
-    let errors: Vec<&str> = x.outcomes.iter().filter_map(|o| o.status.message()).collect();
+    let errors: Vec<String> = x
+        .outcomes
+        .iter()
+        .filter_map(|o| racesim::render::words::outcome_message(&sc, &o.status))
+        .collect();
     assert_eq!(
         errors.len(),
         2,
@@ -789,7 +800,11 @@ fn runtime_errors_are_outcomes() {
         "#,
     );
     let x = assert_exact(&sc);
-    let errors: Vec<&str> = x.outcomes.iter().filter_map(|o| o.status.message()).collect();
+    let errors: Vec<String> = x
+        .outcomes
+        .iter()
+        .filter_map(|o| racesim::render::words::outcome_message(&sc, &o.status))
+        .collect();
     assert!(errors.iter().any(|m| m.contains("divider")), "{errors:?}");
 }
 
@@ -925,7 +940,7 @@ fn failing_always_reports_the_shortest_schedule() {
     let x = explore_ok(&sc);
     assert_eq!(x.violations.len(), 1, "{:?}", x.violations);
     let v = &x.violations[0];
-    assert_eq!(v.condition, Condition::Always(0));
+    assert_eq!(v.check, Check::Always(0));
     assert_eq!(v.schedule.len(), shortest, "{}", names(&sc, &v.schedule));
     assert_eq!(v.balances, [0]);
 

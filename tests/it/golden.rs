@@ -186,16 +186,19 @@ pub(crate) fn report_failures(what: &str, failures: &[String]) {
 /// The exit status `racesim run` should give: 0 when every expectation holds, else 1.
 fn expected_status(path: &str) -> i32 {
     let sc = common::load(path);
-    let choice = racesim::run::PolicyChoice::from_scenario(&sc).unwrap_or_else(|| {
-        panic!("{path}: an os-threads scenario cannot have a golden file (its order is the OS's)")
-    });
+    let choice = racesim::run::PolicyChoice::resolve(&sc, &Default::default())
+        .unwrap_or_else(|e| panic!("{path}: {e:?}"));
+    assert!(
+        !matches!(choice, racesim::run::PolicyChoice::OsThreads { .. }),
+        "{path}: an os-threads scenario cannot have a golden file (its order is the OS's)"
+    );
     let report = racesim::run::run(&sc, &choice);
     assert!(
-        !report.summary.policy_error,
+        !report.summary.outcome.status.is_usage_error(),
         "{path}: the scenario's own schedule does not fit it: {:?}",
         report.summary.outcome.status
     );
-    if report.summary.checks.passed() { 0 } else { 1 }
+    if report.verdicts.passed() { 0 } else { 1 }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use racesim::engine::Status;
+use racesim::outcome::Status;
 use racesim::run::{PolicyChoice, run};
 use racesim::scenario::Scenario;
 
@@ -106,7 +106,7 @@ fn os_run(sc: &Scenario, tick: Duration) -> (Observed, Duration) {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let start = Instant::now();
-        let report = racesim::threads::run(&owned, tick);
+        let report = racesim::threads::run(&owned, tick, None);
         let elapsed = start.elapsed();
         let replay = run(
             &owned,
@@ -118,7 +118,7 @@ fn os_run(sc: &Scenario, tick: Duration) -> (Observed, Duration) {
         assert_eq!(replay.summary.outcome, report.summary.outcome);
         assert_eq!(replay.summary.steps, report.summary.steps);
         assert_eq!(replay.schedule, report.schedule);
-        assert!(!replay.summary.policy_error);
+        assert!(!replay.summary.outcome.status.is_usage_error());
         let observed = Observed {
             status: report.summary.outcome.status.clone(),
             balances: report.summary.outcome.balances.clone(),
@@ -208,8 +208,8 @@ fn a_runtime_error_under_os_threads_ends_the_run() {
     let sc = parse(OVERFLOW);
     for r in record_and_replay(&sc) {
         assert_eq!(
-            r.status,
-            Status::Error(format!("step {}: deposit: arithmetic overflow", r.steps + 1))
+            crate::common::message(&sc, &r.status),
+            Some(format!("step {}: deposit: arithmetic overflow", r.steps + 1))
         );
         assert_eq!(r.balances, [9223372036854775000]);
     }
@@ -236,8 +236,8 @@ fn the_end_of_a_run_interrupts_workers_sleeping_in_real_time() {
     for _ in 0..3 {
         let (r, elapsed) = os_run(&sc, TICK);
         assert_eq!(
-            r.status,
-            Status::Error("step 3: deposit: arithmetic overflow".into())
+            crate::common::message(&sc, &r.status),
+            Some("step 3: deposit: arithmetic overflow".into())
         );
         assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
     }

@@ -1,6 +1,7 @@
 //! Policies on real scenarios: round-robin order and quantum, scripted errors, pct draws.
 
-use racesim::engine::{Layout, Settled, State, Status};
+use racesim::engine::{Layout, Settled, State};
+use racesim::outcome::Status;
 use racesim::policy::{Pct, Policy, Random};
 use racesim::rng::DrawRng;
 use racesim::run::{PolicyChoice, run};
@@ -108,7 +109,7 @@ fn scripted_follows_the_schedule() {
     let sc = parse(ABC);
     let report = scripted(&sc, "c,b,a*3,c*3,b");
     assert_eq!(report.summary.outcome.status, Status::Ok);
-    assert!(!report.summary.policy_error);
+    assert!(!report.summary.outcome.status.is_usage_error());
     assert_eq!(format_schedule(&sc, &report.schedule), "c,b,a*3,c*3,b");
 }
 
@@ -118,10 +119,10 @@ fn scripted_naming_a_thread_that_is_not_ready_is_an_error_at_that_position() {
     // `b` has two steps; the fourth entry names it again after it finished.
     let report = scripted(&sc, "b,b,a,b,c");
     let summary = &report.summary;
-    assert!(summary.policy_error);
+    assert!(summary.outcome.status.is_usage_error());
     assert_eq!(
-        summary.outcome.status,
-        Status::Error("schedule position 4: `b` is not ready (ready: a, c)".into())
+        crate::common::message(&sc, &summary.outcome.status),
+        Some("schedule position 4: `b` is not ready (ready: a, c)".into())
     );
     assert_eq!(summary.steps, 3, "the run stops before the bad entry");
     assert_eq!(format_schedule(&sc, &report.schedule), "b*2,a");
@@ -131,10 +132,10 @@ fn scripted_naming_a_thread_that_is_not_ready_is_an_error_at_that_position() {
 fn scripted_running_out_of_names_is_an_error() {
     let sc = parse(ABC);
     let report = scripted(&sc, "a*3,b");
-    assert!(report.summary.policy_error);
+    assert!(report.summary.outcome.status.is_usage_error());
     assert_eq!(
-        report.summary.outcome.status,
-        Status::Error("schedule ran out after 4 entries, but the run goes on (ready: b, c)".into())
+        crate::common::message(&sc, &report.summary.outcome.status),
+        Some("schedule ran out after 4 entries, but the run goes on (ready: b, c)".into())
     );
 }
 
@@ -142,10 +143,10 @@ fn scripted_running_out_of_names_is_an_error() {
 fn scripted_leftover_entries_are_an_error() {
     let sc = parse(ABC);
     let report = scripted(&sc, "a*3,b*2,c*4,a");
-    assert!(report.summary.policy_error);
+    assert!(report.summary.outcome.status.is_usage_error());
     assert_eq!(
-        report.summary.outcome.status,
-        Status::Error("the run ended after 9 steps, but the schedule has 10 entries".into())
+        crate::common::message(&sc, &report.summary.outcome.status),
+        Some("the run ended after 9 steps, but the schedule has 10 entries".into())
     );
     // Leftover entries after a deadlock are an error too.
     let sc = parse(
@@ -159,13 +160,13 @@ fn scripted_leftover_entries_are_an_error() {
     "#,
     );
     let report = scripted(&sc, "t,t");
-    assert!(report.summary.policy_error);
+    assert!(report.summary.outcome.status.is_usage_error());
     assert_eq!(
-        report.summary.outcome.status,
-        Status::Error("the run ended after 1 step, but the schedule has 2 entries".into())
+        crate::common::message(&sc, &report.summary.outcome.status),
+        Some("the run ended after 1 step, but the schedule has 2 entries".into())
     );
     let report = scripted(&sc, "t");
-    assert!(!report.summary.policy_error);
+    assert!(!report.summary.outcome.status.is_usage_error());
     assert_eq!(report.summary.outcome.status, Status::Deadlock);
 }
 
@@ -279,7 +280,7 @@ fn random_schedules_are_the_same_for_the_same_seed() {
 #[test]
 fn pct_literal_schedules() {
     let sc = parse(ABC);
-    assert_eq!(sc.max_steps(), 9);
+    assert_eq!(sc.step_bound(), 9);
     // (seed, priorities of a, b, c, change points, schedule). Seed 0: a (5) runs; step 2 is a
     // change point, a drops to 1; b (4) runs step 3, the other change point, and drops to 2;
     // c (3) now runs to the end, then b, then a.
@@ -290,7 +291,7 @@ fn pct_literal_schedules() {
         (3, [4, 5, 3], [7, 5], "b*2,a*3,c*4"),
     ];
     for (seed, priorities, change_points, schedule) in expected {
-        let pct = Pct::new(seed, 3, 3, sc.max_steps());
+        let pct = Pct::new(seed, 3, 3, sc.step_bound());
         assert_eq!(pct.priorities(), priorities, "seed {seed}");
         assert_eq!(pct.change_points(), change_points, "seed {seed}");
         assert_eq!(
@@ -305,7 +306,7 @@ fn pct_literal_schedules() {
 fn pct_depth_1_runs_each_thread_to_completion_in_priority_order() {
     let sc = parse(ABC);
     for seed in 0..20 {
-        let pct = Pct::new(seed, 3, 1, sc.max_steps());
+        let pct = Pct::new(seed, 3, 1, sc.step_bound());
         assert!(pct.change_points().is_empty());
         let mut order: Vec<usize> = (0..3).collect();
         order.sort_by_key(|&t| std::cmp::Reverse(pct.priorities()[t]));
@@ -322,7 +323,7 @@ fn pct_depth_1_runs_each_thread_to_completion_in_priority_order() {
 fn pct_lowers_the_priority_of_the_thread_at_a_change_point() {
     let sc = parse(ABC);
     for seed in 0..20 {
-        let pct = Pct::new(seed, 3, 2, sc.max_steps());
+        let pct = Pct::new(seed, 3, 2, sc.step_bound());
         let [k] = pct.change_points()[..] else {
             panic!("depth 2 has one change point")
         };

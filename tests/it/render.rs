@@ -30,7 +30,10 @@ const RACE_FREE: [&str; 3] = [
 ];
 
 fn run_report(sc: &Scenario) -> Option<RunReport<'_>> {
-    PolicyChoice::from_scenario(sc).map(|choice| racesim::run::run(sc, &choice))
+    match PolicyChoice::resolve(sc, &Default::default()) {
+        Ok(PolicyChoice::OsThreads { .. }) | Err(_) => None,
+        Ok(choice) => Some(racesim::run::run(sc, &choice)),
+    }
 }
 
 /// Options with the machine's fonts, when it has any: the checks below never depend on text.

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use racesim::engine::Status;
+use racesim::outcome::Status;
 use racesim::run::{self, PolicyChoice};
 use racesim::scenario::Scenario;
 use serde_json::Value;
@@ -43,7 +43,7 @@ fn sweep_outcomes(sc: &Scenario, v: &Value) -> BTreeMap<Key, (u64, u64)> {
 
 /// Explore's outcomes: key → exact probability under the random policy.
 fn explored(sc: &Scenario) -> BTreeMap<Key, f64> {
-    let x = racesim::explore::explore(sc, 1_000_000).unwrap_or_else(|e| panic!("{e}"));
+    let x = racesim::explore::explore(sc, 1_000_000).unwrap_or_else(|e| panic!("{e:?}"));
     x.outcomes
         .iter()
         .map(|o| ((o.status.name().to_string(), o.balances.clone()), o.probability))
@@ -136,7 +136,11 @@ fn json_has_the_spec_keys() {
         let mut total = 0;
         for o in outcomes {
             let keys: Vec<&str> = o.as_object().unwrap().keys().map(String::as_str).collect();
-            assert_eq!(keys, ["status", "balances", "count", "first_seed"], "{path}: {o}");
+            assert_eq!(
+                keys,
+                ["status", "balances", "count", "first_seed", "serial"],
+                "{path}: {o}"
+            );
             assert!(["ok", "deadlock"].contains(&o["status"].as_str().unwrap()), "{o}");
             json_balances(&sc, &o["balances"]);
             let count = o["count"].as_u64().unwrap();

@@ -1,0 +1,441 @@
+//! Words for data: the one place where typed results (faults, schedule errors, statuses,
+//! policies, analyses, verdicts) become the sentences every renderer prints.
+
+use std::fmt::Write;
+
+use crate::analysis::{LostUpdate, StaleCheck, TornRead, Waiting, WaitingOn};
+use crate::engine::Fault;
+use crate::expect::{Check, ExploreFailure, ExploreVerdict, RunFailure, RunVerdict};
+use crate::explore::{Exploration, TooManyStates};
+use crate::outcome::{ErrorKind, RunError, Status};
+use crate::policy::ScheduleError;
+use crate::run::{PolicyChoice, RunReport};
+use crate::scenario::{ExpectedOutcome, Scenario, ThreadId, format_schedule};
+use crate::threads::{MAX_WORKERS, RunnerError};
+
+/// "account = -50, savings = 10" in file order.
+pub fn balances(scenario: &Scenario, values: &[i64]) -> String {
+    scenario
+        .accounts
+        .iter()
+        .zip(values)
+        .map(|(a, v)| format!("{} = {v}", a.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "a, b": thread names.
+fn names(scenario: &Scenario, threads: &[ThreadId]) -> String {
+    threads
+        .iter()
+        .map(|&t| scenario.thread_name(t))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "1 entry", "2 entries".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Why a step failed, without the thread: "arithmetic overflow", "the lock is held by p".
+pub fn fault_reason(scenario: &Scenario, fault: &Fault) -> String {
+    match fault {
+        Fault::Eval(e) => e.to_string(),
+        Fault::ClockOverflow => "virtual time overflows".into(),
+        Fault::BadUnlock { holder: None, .. } => "the lock is not held".into(),
+        Fault::BadUnlock { holder: Some(h), .. } => {
+            format!("the lock is held by {}", scenario.thread_name(*h))
+        }
+    }
+}
+
+/// A failed step in a sentence: "t: unlock of `m`, which is not held".
+pub fn fault(scenario: &Scenario, thread: ThreadId, fault: &Fault) -> String {
+    let who = scenario.thread_name(thread);
+    match fault {
+        Fault::Eval(e) => format!("{who}: {e}"),
+        Fault::ClockOverflow => format!("{who}: virtual time overflows"),
+        Fault::BadUnlock { lock, holder } => {
+            let lock = &scenario.locks[*lock];
+            match holder {
+                None => format!("{who}: unlock of `{lock}`, which is not held"),
+                Some(h) => format!(
+                    "{who}: unlock of `{lock}`, which is held by {}",
+                    scenario.thread_name(*h)
+                ),
+            }
+        }
+    }
+}
+
+/// A schedule that does not fit, in words naming the position.
+pub fn schedule_error(scenario: &Scenario, e: &ScheduleError) -> String {
+    match e {
+        ScheduleError::NotReady {
+            position,
+            wanted,
+            ready,
+        } => format!(
+            "schedule position {position}: `{}` is not ready (ready: {})",
+            scenario.thread_name(*wanted),
+            names(scenario, ready)
+        ),
+        ScheduleError::RanOut { entries, ready } => format!(
+            "schedule ran out after {}, but the run goes on (ready: {})",
+            count(*entries as u64, "entry", "entries"),
+            names(scenario, ready)
+        ),
+        ScheduleError::LeftOver { steps, entries } => format!(
+            "the run ended after {}, but the schedule has {}",
+            count(*steps, "step", "steps"),
+            count(*entries as u64, "entry", "entries")
+        ),
+    }
+}
+
+/// An error as an outcome's message: what failed, without the step (explore and sweep count
+/// the same fault at different steps as one outcome).
+pub fn error(scenario: &Scenario, e: &RunError) -> String {
+    match (&e.kind, e.thread) {
+        (ErrorKind::Fault(f), Some(t)) => fault(scenario, t, f),
+        (ErrorKind::Fault(f), None) => fault_reason(scenario, f),
+        (ErrorKind::Schedule(s), _) => schedule_error(scenario, s),
+        (ErrorKind::Runner(r), _) => runner_error(r),
+    }
+}
+
+/// Why real threads could not run the scenario.
+pub fn runner_error(e: &RunnerError) -> String {
+    match e {
+        RunnerError::TooManyWorkers { workers } => format!(
+            "os-threads starts one OS thread per pool worker, at most {MAX_WORKERS}; this run needs {workers} (set [pool] workers or pass --workers)"
+        ),
+        RunnerError::Spawn {
+            spawned,
+            workers,
+            error,
+        } => format!(
+            "os-threads could start only {spawned} of {workers} worker threads: {error} (try fewer with --workers)"
+        ),
+        RunnerError::Diverged => {
+            "internal error: the simulator's replay of this os-threads run diverged".into()
+        }
+        RunnerError::Panicked => "internal error: a worker thread panicked".into(),
+    }
+}
+
+/// A run's message line: "step 8: deposit: arithmetic overflow", "stopped after 9 steps".
+pub fn run_message(scenario: &Scenario, status: &Status) -> Option<String> {
+    match status {
+        Status::Error(e) if matches!(e.kind, ErrorKind::Fault(_)) => {
+            Some(format!("step {}: {}", e.step, error(scenario, e)))
+        }
+        Status::Error(e) => Some(error(scenario, e)),
+        Status::Limit { steps } => Some(format!("stopped after {}", count(*steps, "step", "steps"))),
+        Status::Ok | Status::Deadlock => None,
+    }
+}
+
+/// An outcome's message (explore, sweep): errors without their step, `limit` with its count.
+pub fn outcome_message(scenario: &Scenario, status: &Status) -> Option<String> {
+    match status {
+        Status::Error(e) => Some(error(scenario, e)),
+        Status::Limit { steps } => Some(format!("stopped after {}", count(*steps, "step", "steps"))),
+        Status::Ok | Status::Deadlock => None,
+    }
+}
+
+/// "account = -50", "deadlock (account = 100)", "error: ... (account = 3)".
+pub fn outcome_label(scenario: &Scenario, status: &Status, values: &[i64]) -> String {
+    let b = balances(scenario, values);
+    match status {
+        Status::Ok => b,
+        Status::Deadlock => format!("deadlock ({b})"),
+        Status::Limit { .. } => format!("limit ({b})"),
+        Status::Error(e) => format!("error: {} ({b})", error(scenario, e)),
+    }
+}
+
+pub fn expected_label(scenario: &Scenario, e: &ExpectedOutcome) -> String {
+    match e {
+        ExpectedOutcome::Ok(b) => balances(scenario, b),
+        ExpectedOutcome::Deadlock => "deadlock".into(),
+        ExpectedOutcome::Error => "error".into(),
+    }
+}
+
+/// "random, seed 7", "os-threads, tick 1ms": for log headers.
+pub fn policy(choice: &PolicyChoice) -> String {
+    match choice {
+        PolicyChoice::Random { seed } => format!("random, seed {seed}"),
+        PolicyChoice::RoundRobin { quantum } => format!("round-robin, quantum {quantum}"),
+        PolicyChoice::Scripted { .. } => "scripted".to_string(),
+        PolicyChoice::Pct { seed, depth } => format!("pct, seed {seed}, depth {depth}"),
+        PolicyChoice::OsThreads { tick } => format!("os-threads, tick {tick:?}"),
+    }
+}
+
+/// "+50", "-150", "0".
+fn signed(v: i64) -> String {
+    if v > 0 { format!("+{v}") } else { v.to_string() }
+}
+
+/// The lost change in a few words: "deposit's +50", or "deposit's +50 to savings" when the
+/// scenario has more than one account.
+pub fn lost_headline(scenario: &Scenario, lost: &LostUpdate) -> String {
+    let who = scenario.thread_name(lost.lost.thread);
+    let what = match lost.change {
+        Some(c) => signed(c),
+        None => format!("write of {}", lost.lost.value),
+    };
+    if scenario.accounts.len() > 1 {
+        format!("{who}'s {what} to {}", scenario.accounts[lost.account].name)
+    } else {
+        format!("{who}'s {what}")
+    }
+}
+
+/// One sentence: "deposit's +50 was lost: withdrawal read 100 at step 2 before deposit wrote
+/// 150 at step 9, then wrote -50 at step 11".
+pub fn lost_update(scenario: &Scenario, lost: &LostUpdate) -> String {
+    format!(
+        "{} was lost: {} read {} at step {} before {} wrote {} at step {}, then wrote {} at step {}",
+        lost_headline(scenario, lost),
+        scenario.thread_name(lost.clobber.thread),
+        lost.stale_read.value,
+        lost.stale_read.step,
+        scenario.thread_name(lost.lost.thread),
+        lost.lost.value,
+        lost.lost.step,
+        lost.clobber.value,
+        lost.clobber.step
+    )
+}
+
+/// "online's check at step 4 was stale: it read account = 100 at step 2, atm changed it to 20
+/// at step 5, and online still acted at step 6 (account = -60)".
+pub fn stale_check(scenario: &Scenario, s: &StaleCheck) -> String {
+    let who = scenario.thread_name(s.thread);
+    let account = &scenario.accounts[s.account].name;
+    format!(
+        "{who}'s check at step {} was stale: it read {account} = {} at step {}, {} changed it to {} at step {}, and {who} still acted at step {} ({account} = {})",
+        s.check,
+        s.read.value,
+        s.read.step,
+        scenario.thread_name(s.change.thread),
+        s.change.value,
+        s.change.step,
+        s.act.step,
+        s.act.value
+    )
+}
+
+/// "auditor's reads were torn: it read a = 0 at step 23, after mover wrote it at step 22, and
+/// b = 0 at step 24, before mover wrote b = 100 at step 27".
+pub fn torn_read(scenario: &Scenario, t: &TornRead) -> String {
+    let reader = scenario.thread_name(t.reader);
+    let writer = scenario.thread_name(t.writer);
+    let name = |a: usize| scenario.accounts[a].name.as_str();
+    // In the order of the reads.
+    let new_part = format!(
+        "{} = {} at step {}, after {writer} wrote it at step {}",
+        name(t.new.0),
+        t.new.1.value,
+        t.new.1.step,
+        t.new_write.step
+    );
+    let old_part = format!(
+        "{} = {} at step {}, before {writer} wrote {} = {} at step {}",
+        name(t.old.0),
+        t.old.1.value,
+        t.old.1.step,
+        name(t.old.0),
+        t.old_write.value,
+        t.old_write.step
+    );
+    let (first, second) = if t.new.1.step < t.old.1.step {
+        (new_part, old_part)
+    } else {
+        (old_part, new_part)
+    };
+    format!("{reader}'s reads were torn: it read {first}, and {second}")
+}
+
+/// "b_to_a waits for la, held by a_to_b".
+pub fn waiting(scenario: &Scenario, w: &Waiting) -> String {
+    let who = scenario.thread_name(w.thread);
+    match w.on {
+        WaitingOn::Lock { lock, holder } => {
+            let lock = &scenario.locks[lock];
+            match holder {
+                Some(h) if h == w.thread => {
+                    format!("{who} waits for {lock}, which it holds itself (locks are not re-entrant)")
+                }
+                Some(h) => format!("{who} waits for {lock}, held by {}", scenario.thread_name(h)),
+                None => format!("{who} waits for {lock}"),
+            }
+        }
+    }
+}
+
+/// The expectation as written: "always account >= 0", "final account = 0".
+pub fn check(scenario: &Scenario, check: Check) -> String {
+    let e = &scenario.expect;
+    match check {
+        Check::Outcomes => "outcomes".into(),
+        Check::Final => format!(
+            "final {}",
+            balances(scenario, e.final_balances.as_deref().unwrap_or(&[]))
+        ),
+        Check::Always(i) => format!("always {}", e.always[i].text),
+        Check::AtEnd(i) => format!("at_end {}", e.at_end[i].text),
+    }
+}
+
+/// One line per expectation of a run: what it says and whether (and where) it failed.
+pub fn run_verdict(report: &RunReport, v: &RunVerdict) -> String {
+    let sc = report.scenario;
+    let summary = &report.summary;
+    let what = check(sc, v.check);
+    match &v.failure {
+        None => format!("{what}: ok"),
+        Some(RunFailure::FinalStatus) => format!(
+            "{what}: FAILED: the run ended with status {}",
+            summary.outcome.status.name()
+        ),
+        Some(RunFailure::FinalBalances) => format!(
+            "{what}: FAILED: the run ended with {} (step {})",
+            balances(sc, &summary.outcome.balances),
+            summary.steps
+        ),
+        Some(RunFailure::Always { step: 0, balances: b }) => {
+            format!("{what}: FAILED in the initial state ({})", balances(sc, b))
+        }
+        Some(RunFailure::Always { step, balances: b }) => {
+            format!("{what}: FAILED at step {step} ({})", balances(sc, b))
+        }
+        Some(RunFailure::AtEnd) => {
+            let place = match summary.outcome.status {
+                Status::Limit { .. } => "where the run stopped",
+                _ => "at the end",
+            };
+            format!(
+                "{what}: FAILED {place}, step {} ({})",
+                summary.steps,
+                balances(sc, &summary.outcome.balances)
+            )
+        }
+    }
+}
+
+/// The command that replays `schedule`: stopped after its last step when it is a prefix of a
+/// run (an `always` violation), so that it reproduces exactly the state it describes.
+pub fn replay_command(scenario: &Scenario, file: &str, schedule: &[usize], stop: bool) -> String {
+    let mut out = format!(
+        "racesim run {file} --schedule {}",
+        if schedule.is_empty() {
+            "''".to_string()
+        } else {
+            format_schedule(scenario, schedule)
+        }
+    );
+    if stop {
+        let _ = write!(out, " --max-steps {}", schedule.len().max(1));
+    }
+    out
+}
+
+/// One line per expectation of an exploration.
+pub fn explore_verdict(scenario: &Scenario, x: &Exploration, file: &str, v: &ExploreVerdict) -> String {
+    let sc = scenario;
+    match (v.check, &v.failure) {
+        (Check::Outcomes, None) => format!(
+            "outcomes: ok, exactly the {} expected",
+            sc.expect.outcomes.as_ref().map_or(0, Vec::len)
+        ),
+        (Check::Final, None) => format!("{}: ok in every interleaving", check(sc, v.check)),
+        (Check::Always(_) | Check::AtEnd(_), None) => {
+            format!("{}: ok in every reachable state", check(sc, v.check))
+        }
+        (_, Some(ExploreFailure::Outcomes { missing, unexpected })) => {
+            let mut line = "outcomes: FAILED".to_string();
+            if !missing.is_empty() {
+                let names: Vec<String> = missing.iter().map(|m| expected_label(sc, m)).collect();
+                let _ = write!(line, "; expected but unreachable: {}", names.join("; "));
+            }
+            if !unexpected.is_empty() {
+                let names: Vec<String> = unexpected
+                    .iter()
+                    .map(|&i| outcome_label(sc, &x.outcomes[i].status, &x.outcomes[i].balances))
+                    .collect();
+                let _ = write!(line, "; reachable but not expected: {}", names.join("; "));
+            }
+            line
+        }
+        (_, Some(ExploreFailure::Final { reached, .. })) => format!(
+            "{}: FAILED, {}",
+            check(sc, v.check),
+            if *reached {
+                "other outcomes are reachable"
+            } else {
+                "no interleaving ends with these balances"
+            }
+        ),
+        (
+            check_kind,
+            Some(ExploreFailure::Condition {
+                schedule,
+                balances: b,
+            }),
+        ) => {
+            let stop = matches!(check_kind, Check::Always(_));
+            format!(
+                "{}: FAILED ({}) after {}: {}",
+                check(sc, check_kind),
+                balances(sc, b),
+                count(schedule.len() as u64, "step", "steps"),
+                replay_command(sc, file, schedule, stop)
+            )
+        }
+    }
+}
+
+/// explore stopped at its state limit, and what to try.
+pub fn too_many_states(e: &TooManyStates) -> String {
+    format!(
+        "explore stopped at the state limit of {} (--max-states): {} distinct states after exploring {} of at most {} steps",
+        e.limit, e.states, e.depth, e.max_depth
+    )
+}
+
+/// What validation resolved, for `check -v`.
+pub fn resolved(sc: &Scenario) -> String {
+    let mut out = String::new();
+    let accounts: Vec<String> = sc
+        .accounts
+        .iter()
+        .map(|a| format!("{} = {}", a.name, a.balance))
+        .collect();
+    let _ = writeln!(
+        out,
+        "    policy {}, {} workers",
+        sc.scheduler.policy.name(),
+        sc.workers
+    );
+    let _ = writeln!(out, "    accounts {}", accounts.join(", "));
+    if !sc.locks.is_empty() {
+        let _ = writeln!(out, "    locks {}", sc.locks.join(", "));
+    }
+    for t in &sc.transactions {
+        let _ = writeln!(
+            out,
+            "    transaction {}: {} steps x {} repeat, locals [{}]",
+            t.name,
+            t.steps.len(),
+            t.repeat,
+            t.locals.join(", ")
+        );
+    }
+    out
+}
