@@ -347,7 +347,20 @@ pub fn run_limited<'s>(scenario: &'s Scenario, choice: &PolicyChoice, limit: Opt
     )
 }
 
-/// Runs `scenario` once under `choice` with the scenario's own step limit.
+/// The most steps a logged run records when neither the scenario nor the command line sets a
+/// limit: the log of each step is kept in memory, so a scenario of a billion steps must stop
+/// somewhere (with status `limit`; `--max-steps` chooses another bound).
+pub const DEFAULT_LOG_STEPS: u64 = 1_000_000;
+
+/// The step limit of a logged run of `scenario`: its own `max_steps`, else
+/// [`DEFAULT_LOG_STEPS`] when a run could take more steps than that.
+pub fn log_limit(scenario: &Scenario) -> Option<u64> {
+    scenario.scheduler.max_steps.or_else(|| {
+        (scenario.has_loops() || scenario.step_bound() > DEFAULT_LOG_STEPS).then_some(DEFAULT_LOG_STEPS)
+    })
+}
+
+/// Runs `scenario` once under `choice` with its log limit (see [`log_limit`]).
 pub fn run<'s>(scenario: &'s Scenario, choice: &PolicyChoice) -> RunReport<'s> {
-    run_limited(scenario, choice, scenario.scheduler.max_steps)
+    run_limited(scenario, choice, log_limit(scenario))
 }

@@ -102,15 +102,18 @@ fn policy_error(e: PolicyError) -> String {
 pub fn explore(args: &ExploreArgs) -> Result<u8, Failure> {
     let Loaded { scenario: sc, source } = load(&args.file, args.workers)?;
     let file = render::target(&args.file.display().to_string(), args.workers);
-    let limit = args
-        .max_states
-        .unwrap_or_else(|| explore::default_max_states(&sc));
-    let x = explore::explore(&sc, limit).map_err(|e| Failure::Usage(words::too_many_states(&e)))?;
+    let limits = explore::Limits {
+        max_states: args.max_states.unwrap_or(explore::DEFAULT_MAX_STATES),
+        max_memory: args.max_memory.unwrap_or_else(default_max_memory),
+    };
+    let x = explore::explore_within(&sc, &limits).map_err(|e| Failure::Usage(words::too_many_states(&e)))?;
     if term::verbosity() > 0 {
         io::eprint_line(&format!(
-            "{} states, {} outcomes, state limit {limit}",
+            "{} states, {} outcomes; limits {} states, {}",
             x.states,
-            x.outcomes.len()
+            x.outcomes.len(),
+            limits.max_states,
+            words::bytes(limits.max_memory)
         ));
     }
     let color = term::stdout_color();
@@ -123,6 +126,16 @@ pub fn explore(args: &ExploreArgs) -> Result<u8, Failure> {
         }
     };
     exit::emit(args.output.as_deref(), &out, exit::verdict(x.verdicts.passed()))
+}
+
+/// The default `--max-memory`: half of the machine's memory (Linux's MemTotal), or the
+/// library's default where the machine does not say.
+fn default_max_memory() -> u64 {
+    let total_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
+        let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+        line.split_whitespace().nth(1)?.parse::<u64>().ok()
+    });
+    total_kib.map_or(explore::DEFAULT_MAX_MEMORY, |kib| kib.saturating_mul(1024) / 2)
 }
 
 pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {

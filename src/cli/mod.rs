@@ -109,10 +109,13 @@ pub struct ExploreArgs {
     pub file: PathBuf,
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
-    /// Stop (exit status 2) after this many distinct states [default: 20,000,000, lowered for
-    /// scenarios with many threads so that exploring stays within about 2 GiB]
+    /// Stop (exit status 2) after this many distinct states [default: 20,000,000]
     #[arg(long)]
     pub max_states: Option<u64>,
+    /// Stop (exit status 2) when explore's tables would hold more than this, e.g. 512MiB, 8GiB
+    /// [default: half of the machine's memory]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
     /// Override the pool size.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub workers: Option<u32>,
@@ -184,6 +187,28 @@ pub struct RunArgs {
     /// Write the output to this file (atomically) instead of standard output.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+}
+
+/// A size in bytes: a whole number with an optional unit (KiB, MiB, GiB, TiB; K, M, G, T and
+/// KB, MB, GB, TB mean the same powers of 1024).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size; write e.g. 512MiB or 8GiB"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return Err(format!("`{text}`: unknown unit; write e.g. 512MiB or 8GiB")),
+    };
+    n.checked_mul(1 << shift)
+        .filter(|&b| b > 0)
+        .ok_or_else(|| format!("`{text}` is not a usable size"))
 }
 
 /// `--policy` of sweep: a policy that takes a seed.

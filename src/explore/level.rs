@@ -32,6 +32,18 @@ impl<C: Count> Level<C> {
         }
     }
 
+    /// The bytes the level's buffers hold (their capacities; the table at about 9 bytes a
+    /// slot: a u32 index and a control byte, rounded up).
+    pub fn bytes(&self) -> usize {
+        self.arena.capacity()
+            + self.ends.capacity() * 4
+            + self.hashes.capacity() * 8
+            + self.table.capacity() * 9
+            + self.counts.capacity() * std::mem::size_of::<C>()
+            + self.probabilities.capacity() * 8
+            + self.witness.capacity() * 8
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }

@@ -31,20 +31,33 @@ use crate::expect::{Check, ExploreVerdicts, holds};
 use crate::outcome::{ErrorKind, OutcomeKey, RunError, Status};
 use crate::scenario::{Scenario, ThreadId};
 
-/// The most states explored by default, for scenarios with few threads.
+/// The most states explored by default.
 pub const DEFAULT_MAX_STATES: u64 = 20_000_000;
 
-/// Memory that the default limit keeps explore under: the witness table grows with every state
-/// (and with the thread count), the two live levels with their keys.
-const DEFAULT_MEMORY: u64 = 2 << 30;
+/// The memory explore may use by default when the caller knows nothing of the machine (the
+/// command line uses half of its memory).
+pub const DEFAULT_MAX_MEMORY: u64 = 4 << 30;
 
-/// The default `--max-states` for `scenario`: [`DEFAULT_MAX_STATES`], lowered so that the
-/// states fit in about 2 GiB at the scenario's per-state cost (the witness table keeps
-/// (threads + 1) × 8 bytes per state; keys, counts and hashes take about 64 more while a state
-/// is in a live level).
-pub fn default_max_states(scenario: &Scenario) -> u64 {
-    let per_state = (scenario.transactions.len() as u64 + 1) * 8 + 64;
-    DEFAULT_MAX_STATES.min(DEFAULT_MEMORY / per_state)
+/// How far explore may go: distinct states and bytes of its own tables, both checked as states
+/// are found (inside a level, not after it), like SPIN's MEMLIM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_states: u64,
+    pub max_memory: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_states: DEFAULT_MAX_STATES,
+            max_memory: DEFAULT_MAX_MEMORY,
+        }
+    }
+}
+
+/// The default `--max-states`.
+pub fn default_max_states(_scenario: &Scenario) -> u64 {
+    DEFAULT_MAX_STATES
 }
 
 /// An outcome that some interleaving reaches.
@@ -98,23 +111,44 @@ impl Exploration {
     }
 }
 
-/// `--max-states` was exceeded.
+/// explore stopped at one of its [`Limits`], having found `states` distinct states in about
+/// `bytes` of tables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooManyStates {
-    pub limit: u64,
+    pub limit: Limit,
     pub states: u64,
+    pub bytes: u64,
     /// Steps explored when the limit was hit, and the most any run can take.
     pub depth: u64,
     pub max_depth: u64,
 }
 
-/// Explores every interleaving of `scenario`, up to `max_states` distinct states.
+/// Which limit stopped explore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    States(u64),
+    Memory(u64),
+}
+
+/// Explores every interleaving of `scenario`, up to `max_states` distinct states (and the
+/// default memory limit).
 pub fn explore(scenario: &Scenario, max_states: u64) -> Result<Exploration, TooManyStates> {
+    explore_within(
+        scenario,
+        &Limits {
+            max_states,
+            ..Limits::default()
+        },
+    )
+}
+
+/// Explores every interleaving of `scenario` within `limits`.
+pub fn explore_within(scenario: &Scenario, limits: &Limits) -> Result<Exploration, TooManyStates> {
     // Counts fit in u128 for most scenarios; fall back to big integers only when they do not.
-    match Explorer::<u128>::new(scenario, max_states).run() {
+    match Explorer::<u128>::new(scenario, *limits).run() {
         Ok(x) => Ok(x),
         Err(Abort::Limit(e)) => Err(e),
-        Err(Abort::Overflow) => match Explorer::<BigUint>::new(scenario, max_states).run() {
+        Err(Abort::Overflow) => match Explorer::<BigUint>::new(scenario, *limits).run() {
             Ok(x) => Ok(x),
             Err(Abort::Limit(e)) => Err(e),
             Err(Abort::Overflow) => unreachable!("big integers do not overflow"),
@@ -146,23 +180,30 @@ struct OutcomeAcc<C> {
 struct Explorer<'s, C> {
     scenario: &'s Scenario,
     codec: Codec<'s>,
-    max_states: u64,
+    limits: Limits,
+    /// New states between two checks of the memory limit: often enough that the witness links
+    /// of the states found in between stay under about 128 KiB.
+    check_every: u64,
     threads: usize,
     /// Witness slots per state: one per thread as the last to run, plus "none" (initial state).
     slots: usize,
     outcomes: BTreeMap<(OutcomeKey, Vec<i64>), OutcomeAcc<C>>,
     violations: Vec<Option<(PathEnd, Vec<i64>)>>,
     witness_levels: Vec<Vec<u64>>,
+    /// The bytes `witness_levels` holds.
+    kept_bytes: usize,
 }
 
 impl<'s, C: Count> Explorer<'s, C> {
-    fn new(scenario: &'s Scenario, max_states: u64) -> Self {
+    fn new(scenario: &'s Scenario, limits: Limits) -> Self {
         let threads = scenario.transactions.len();
         let conditions = scenario.expect.always.len() + scenario.expect.at_end.len();
         Explorer {
             scenario,
             codec: Codec::new(scenario),
-            max_states,
+            limits,
+            check_every: ((1 << 14) / (threads as u64 + 1)).clamp(1, 256),
+            kept_bytes: 0,
             threads,
             slots: threads + 1,
             outcomes: BTreeMap::new(),
@@ -269,6 +310,15 @@ impl<'s, C: Count> Explorer<'s, C> {
                     if j == before {
                         next.counts.push(current.counts[i].clone());
                         next.probabilities.push(share);
+                        states += 1;
+                        // Checked as states are found, so that one wide level cannot overshoot;
+                        // bytes every few states (and every state when states are large).
+                        if states > self.limits.max_states
+                            || (states.is_multiple_of(self.check_every)
+                                && self.bytes(&current, &next, &spare) > self.limits.max_memory)
+                        {
+                            return Err(self.stopped(states, level as u64 + 1, &current, &next, &spare));
+                        }
                     } else {
                         if !next.counts[j].add(&current.counts[i]) {
                             return Err(Abort::Overflow);
@@ -291,15 +341,10 @@ impl<'s, C: Count> Explorer<'s, C> {
                     }
                 }
             }
-            states += next.len() as u64;
-            if states > self.max_states {
-                return Err(Abort::Limit(TooManyStates {
-                    limit: self.max_states,
-                    states,
-                    depth: level as u64 + 1,
-                    max_depth: sc.step_bound(),
-                }));
+            if self.bytes(&current, &next, &spare) > self.limits.max_memory {
+                return Err(self.stopped(states, level as u64 + 1, &current, &next, &spare));
             }
+            self.kept_bytes += current.witness.capacity() * 8;
             self.witness_levels.push(std::mem::take(&mut current.witness));
             // The finished level's buffers hold the level after next: no regrowing from empty.
             spare = std::mem::replace(&mut current, next);
@@ -307,6 +352,34 @@ impl<'s, C: Count> Explorer<'s, C> {
         }
         self.witness_levels.push(current.witness);
         Ok(self.finish(states))
+    }
+
+    /// The bytes explore's tables hold: the witness links of every level so far, and the
+    /// levels being read, written and kept for reuse.
+    fn bytes(&self, current: &Level<C>, next: &Level<C>, spare: &Level<C>) -> u64 {
+        (self.kept_bytes + current.bytes() + next.bytes() + spare.bytes()) as u64
+    }
+
+    fn stopped(
+        &self,
+        states: u64,
+        depth: u64,
+        current: &Level<C>,
+        next: &Level<C>,
+        spare: &Level<C>,
+    ) -> Abort {
+        let bytes = self.bytes(current, next, spare);
+        Abort::Limit(TooManyStates {
+            limit: if states > self.limits.max_states {
+                Limit::States(self.limits.max_states)
+            } else {
+                Limit::Memory(self.limits.max_memory)
+            },
+            states,
+            bytes,
+            depth,
+            max_depth: self.scenario.step_bound(),
+        })
     }
 
     fn check_always(&mut self, balances: &[i64], end: PathEnd) {
@@ -598,18 +671,28 @@ mod tests {
     }
 
     #[test]
-    fn the_default_limit_shrinks_with_the_thread_count() {
-        assert_eq!(default_max_states(&lesson(0)), DEFAULT_MAX_STATES);
+    fn the_memory_limit_stops_inside_a_level() {
+        // 200 threads of one step each: level 1 alone has 200 states of 201 witness slots.
         let mut many = lesson(0);
         many.transactions = vec![many.transactions[0].clone(); 200];
-        // 201 witness slots of 8 bytes plus 64: 1672 bytes a state, 2 GiB in all.
-        assert_eq!(default_max_states(&many), (2u64 << 30) / 1672);
+        many.workers = 200;
+        for (i, t) in many.transactions.iter_mut().enumerate() {
+            t.name = format!("t{i}");
+        }
+        let limits = Limits {
+            max_states: u64::MAX,
+            max_memory: 64 << 10,
+        };
+        let e = explore_within(&many, &limits).unwrap_err();
+        assert_eq!(e.limit, Limit::Memory(64 << 10));
+        assert_eq!(e.depth, 1, "stopped while building level 1: {e:?}");
+        assert!(e.states < 200, "{e:?}");
     }
 
     #[test]
     fn the_limit_stops_cleanly() {
         let e = explore(&lesson(0), 10).unwrap_err();
-        assert_eq!(e.limit, 10);
+        assert_eq!(e.limit, Limit::States(10));
         assert!(e.states > 10);
     }
 }

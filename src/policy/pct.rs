@@ -5,7 +5,8 @@
 //!    `perm[below(i + 1)]`; thread `perm[i]` gets the initial priority `depth + n - 1 - i`,
 //!    so `perm[0]` is the most urgent;
 //! 2. `depth - 1` change points: for i in 1..depth, `k_i = 1 + below(K)` where K is the
-//!    scenario's maximum step count.
+//!    scenario's maximum step count — but at most K of them: a depth beyond K + 1 draws
+//!    no more change points than that (a run has no more steps to change at).
 //!
 //! At each step the ready thread with the highest priority runs; when step number `k_i` has been
 //! taken, the thread that took it drops to priority `depth - i` (below every initial priority).
@@ -17,8 +18,13 @@ use crate::scenario::ThreadId;
 #[derive(Debug, Clone)]
 pub struct Pct {
     priorities: Vec<u64>,
-    /// (step, new priority), in draw order.
+    /// (step, new priority), sorted by step (stably, so that of two change points at one step
+    /// the later drawn applies last).
     change_points: Vec<(u64, u64)>,
+    /// The first change point not yet passed.
+    next: usize,
+    /// The change points' steps in draw order, as documented.
+    drawn: Vec<u64>,
 }
 
 impl Pct {
@@ -34,13 +40,18 @@ impl Pct {
         for (i, &t) in perm.iter().enumerate() {
             priorities[t] = depth + (threads - 1 - i) as u64;
         }
-        let steps = max_steps.max(1) as usize;
-        let change_points = (1..depth)
-            .map(|i| (1 + rng.below(steps) as u64, depth - i))
+        let steps = max_steps.max(1);
+        let points = (depth - 1).min(steps);
+        let mut change_points: Vec<(u64, u64)> = (1..=points)
+            .map(|i| (1 + rng.below(steps as usize) as u64, depth - i))
             .collect();
+        let drawn = change_points.iter().map(|&(k, _)| k).collect();
+        change_points.sort_by_key(|&(k, _)| k);
         Pct {
             priorities,
             change_points,
+            next: 0,
+            drawn,
         }
     }
 
@@ -53,8 +64,9 @@ impl Pct {
         &self.priorities
     }
 
+    /// The change points' steps, in draw order.
     pub fn change_points(&self) -> Vec<u64> {
-        self.change_points.iter().map(|(k, _)| *k).collect()
+        self.drawn.clone()
     }
 }
 
@@ -64,10 +76,14 @@ impl Policy for Pct {
             .iter()
             .max_by_key(|&&t| self.priorities[t])
             .expect("ready is never empty");
-        for &(k, priority) in &self.change_points {
+        while let Some(&(k, priority)) = self.change_points.get(self.next) {
+            if k > step {
+                break;
+            }
             if k == step {
                 self.priorities[chosen] = priority;
             }
+            self.next += 1;
         }
         Ok(chosen)
     }
@@ -82,6 +98,8 @@ mod tests {
         let mut p = Pct {
             priorities: vec![3, 4],
             change_points: vec![(2, 2)],
+            next: 0,
+            drawn: vec![2],
         };
         let all: &[ThreadId] = &[0, 1];
         let picks: Vec<ThreadId> = (1..=5).map(|s| p.pick(all, s).unwrap()).collect();

@@ -104,7 +104,7 @@ pub fn text_styled(sc: &Scenario, x: &Exploration, file: &str, color: bool) -> S
 
 fn text_with(sc: &Scenario, x: &Exploration, file: &str, paint: &Paint) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "scenario  {}", sc.name);
+    let _ = writeln!(out, "scenario  {}", words::printable(&sc.name));
     let _ = writeln!(
         out,
         "explored  {} states, {} complete interleaving{}",

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::style::Paint;
-use super::words::outcome_label;
+use super::words::{self, outcome_label};
 use crate::scenario::Scenario;
 use crate::sweep::{SeededPolicy, Sweep};
 
@@ -33,7 +33,7 @@ fn text_with(
     paint: &Paint,
 ) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "scenario  {}", sc.name);
+    let _ = writeln!(out, "scenario  {}", words::printable(&sc.name));
     let _ = writeln!(
         out,
         "sweep     {} seeds ({range}), policy {}",

@@ -33,9 +33,9 @@ fn render_with(report: &RunReport, file: &str, paint: &Paint) -> String {
         .max()
         .unwrap_or(6)
         .max(6);
-    let _ = writeln!(out, "scenario  {}", sc.name);
+    let _ = writeln!(out, "scenario  {}", words::printable(&sc.name));
     if let Some(d) = &sc.description {
-        let _ = writeln!(out, "          {}", d.trim());
+        let _ = writeln!(out, "          {}", words::printable(d.trim()));
     }
     let _ = writeln!(out, "policy    {}", words::policy(&report.policy));
     let _ = writeln!(

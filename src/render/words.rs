@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::analysis::{LostUpdate, StaleCheck, TornRead, Waiting, WaitingOn};
 use crate::engine::Fault;
 use crate::expect::{Check, ExploreFailure, ExploreVerdict, RunFailure, RunVerdict};
-use crate::explore::{Exploration, TooManyStates};
+use crate::explore::{Exploration, Limit, TooManyStates};
 use crate::outcome::{ErrorKind, RunError, Status};
 use crate::policy::ScheduleError;
 use crate::run::{PolicyChoice, RunReport};
@@ -22,6 +22,26 @@ pub fn balances(scenario: &Scenario, values: &[i64]) -> String {
         .map(|(a, v)| format!("{} = {v}", a.name))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Free text from a scenario file (its name, its description) made safe for a terminal:
+/// control characters become visible escapes (`\u{1b}`), as log messages already are, so a
+/// file cannot set a terminal's title or colours.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// "a, b": thread names.
@@ -401,12 +421,43 @@ pub fn explore_verdict(scenario: &Scenario, x: &Exploration, file: &str, v: &Exp
     }
 }
 
-/// explore stopped at its state limit, and what to try.
+/// explore stopped at one of its limits: how far it got, and what to try.
 pub fn too_many_states(e: &TooManyStates) -> String {
+    let (which, tip) = match e.limit {
+        Limit::States(n) => (
+            format!("the state limit of {n} (--max-states)"),
+            "raise --max-states, or explore a smaller scenario (fewer threads or steps)",
+        ),
+        Limit::Memory(n) => (
+            format!("the memory limit of {} (--max-memory)", bytes(n)),
+            "raise --max-memory if the machine has it, or explore a smaller scenario (fewer threads or steps)",
+        ),
+    };
     format!(
-        "explore stopped at the state limit of {} (--max-states): {} distinct states after exploring {} of at most {} steps",
-        e.limit, e.states, e.depth, e.max_depth
+        "explore stopped at {which}: {} distinct states in about {} after exploring {} of at most {} steps; {tip}",
+        e.states,
+        bytes(e.bytes),
+        e.depth,
+        e.max_depth
     )
+}
+
+/// "512 KiB", "3.5 GiB": a byte count for people.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} bytes")
+    } else if value.fract() == 0.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
 }
 
 /// What validation resolved, for `check -v`.

@@ -306,10 +306,27 @@ fn tokenize(text: &str) -> Result<Vec<(Tok, std::ops::Range<usize>)>, ParseError
                 "(" => Tok::LParen,
                 ")" => Tok::RParen,
                 "=" => {
-                    return Err(ParseError {
-                        at: i..i + 1,
-                        message: "`=` is not an operator here".into(),
-                        help: Some("use `==` to compare".into()),
+                    // `x += 50` is an assignment in most languages: say how to write it here.
+                    let compound = text[..i]
+                        .trim_end()
+                        .chars()
+                        .last()
+                        .filter(|c| "+-*/%".contains(*c));
+                    return Err(match compound {
+                        Some(c) => ParseError {
+                            at: i - 1..i + 1,
+                            message: format!(
+                                "`{c}=` is not an operator: an expression only computes a value"
+                            ),
+                            help: Some(format!(
+                                "to change a local, write a step {{ set = \"x\", value = \"x {c} 50\" }}"
+                            )),
+                        },
+                        None => ParseError {
+                            at: i..i + 1,
+                            message: "`=` is not an operator here".into(),
+                            help: Some("use `==` to compare".into()),
+                        },
                     });
                 }
                 other => Tok::Op(other),
@@ -482,6 +499,16 @@ impl Parser<'_> {
             Tok::Int(v) => Ok(Expr::Const(
                 i64::try_from(v).map_err(|_| out_of_range(at, v.to_string()))?,
             )),
+            Tok::Name(name) if matches!(self.tokens.get(self.pos), Some((Tok::LParen, _))) => {
+                Err(ParseError {
+                    at,
+                    message: format!("`{name}(...)`: expressions have no functions"),
+                    help: Some(
+                        "expressions use integers, names, + - * / %, comparisons, && || ! and parentheses"
+                            .into(),
+                    ),
+                })
+            }
             Tok::Name(name) => match (self.resolve)(&name) {
                 Ok(slot) => Ok(Expr::Var(slot)),
                 Err((message, help)) => Err(ParseError { at, message, help }),

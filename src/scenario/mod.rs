@@ -6,7 +6,7 @@
 
 pub mod error;
 pub mod expr;
-mod liveness;
+pub(crate) mod liveness;
 mod raw;
 mod validate;
 
@@ -221,8 +221,20 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<Scenario, Box<ScenarioErr
     }
 }
 
+/// The most entries a schedule of a scenario with loops may have (without loops, no run takes
+/// more steps than the scenario's step bound, so neither may a schedule).
+pub const MAX_SCHEDULE: u64 = 100_000_000;
+
 /// Parses a schedule argument: comma-separated transaction names, `name*N` repeats a name.
+/// A schedule longer than any run of the scenario (by more than the one entry that a replay
+/// reports as left over) is refused before it is expanded.
 pub fn parse_schedule(scenario: &Scenario, text: &str) -> Result<Vec<ThreadId>, String> {
+    let cap = if scenario.has_loops() {
+        MAX_SCHEDULE
+    } else {
+        scenario.step_bound().saturating_add(1)
+    };
+    let mut total: u64 = 0;
     let mut out = Vec::new();
     for (i, item) in text.split(',').enumerate() {
         let item = item.trim();
@@ -254,6 +266,17 @@ pub fn parse_schedule(scenario: &Scenario, text: &str) -> Result<Vec<ThreadId>, 
             }
             msg
         })?;
+        total = total.saturating_add(count as u64);
+        if total > cap {
+            return Err(if scenario.has_loops() {
+                format!("the schedule has more than {cap} entries, the most racesim replays")
+            } else {
+                format!(
+                    "the schedule has at least {total} entries, but no run of this scenario takes more than {} steps",
+                    cap - 1
+                )
+            });
+        }
         out.extend(std::iter::repeat_n(t, count));
     }
     Ok(out)
