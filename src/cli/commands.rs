@@ -25,6 +25,7 @@ fn load(file: &std::path::Path, workers: Option<u32>) -> Result<Loaded, Failure>
 
 pub fn run(args: &RunArgs) -> Result<u8, Failure> {
     let Loaded { mut scenario, source } = load(&args.file, args.workers)?;
+    let limit_given = args.max_steps.is_some() || scenario.scheduler.max_steps.is_some();
     if let Some(n) = args.max_steps {
         scenario.scheduler.max_steps = Some(n);
     }
@@ -75,6 +76,12 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
         RunFormat::Mermaid => render::mermaid::render(&report),
     };
     let status = &report.summary.outcome.status;
+    if !limit_given && matches!(status, racesim::outcome::Status::Limit { .. }) {
+        term::note(&format!(
+            "note: a run logs at most {} steps unless --max-steps or [scheduler] max_steps says otherwise",
+            run::DEFAULT_LOG_STEPS
+        ));
+    }
     if status.is_usage_error() {
         // The log (with the error in it) is still written; the status says it did not fit.
         exit::emit(args.output.as_deref(), &out, exit::INVALID)?;

@@ -17,7 +17,10 @@ pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
 pub fn man_page(subcommand: Option<&str>) -> Result<Vec<u8>, String> {
     // Built as clap_mangen::generate_to builds it, so that subcommands get their
     // `racesim-run` titles, `racesim run` synopses and the global flags.
-    let mut cmd = Cli::command().disable_help_subcommand(true);
+    // `help` is for the terminal; a man page documents the subcommands themselves.
+    let mut cmd = Cli::command()
+        .disable_help_subcommand(true)
+        .mut_subcommand("help", |c| c.hide(true));
     cmd.build();
     let page = match subcommand {
         None => cmd,
@@ -43,4 +46,27 @@ pub fn man_command(subcommand: Option<&str>) -> Result<u8, Failure> {
 /// `racesim completions SHELL`.
 pub fn completions_command(shell: clap_complete::Shell) -> Result<u8, Failure> {
     exit::emit(None, &String::from_utf8_lossy(&completions(shell)), exit::SUCCESS)
+}
+
+/// `racesim help [SUBCOMMAND]`: the same long help that `--help` prints.
+pub fn help_command(subcommand: Option<&str>) -> Result<u8, Failure> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut page = match subcommand {
+        None => cmd,
+        Some(name) => cmd.find_subcommand(name).cloned().ok_or_else(|| {
+            let names: Vec<&str> = cmd.get_subcommands().map(|s| s.get_name()).collect();
+            Failure::Usage(format!(
+                "no subcommand `{name}` (subcommands: {})",
+                names.join(", ")
+            ))
+        })?,
+    };
+    let styled = page.render_long_help();
+    let help = if super::term::stdout_color() {
+        styled.ansi().to_string()
+    } else {
+        styled.to_string()
+    };
+    exit::emit(None, &help, exit::SUCCESS)
 }

@@ -22,7 +22,9 @@ use racesim::scenario::PolicyKind;
 #[command(
     name = "racesim",
     version,
-    about = "Make race conditions visible, reproducible, explorable and testable"
+    about = "Make race conditions visible, reproducible, explorable and testable",
+    // Our own `help` subcommand, so that `racesim help --help` works like every other.
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -31,10 +33,19 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = term::ColorWhen::Auto)]
     pub color: term::ColorWhen,
     /// Print only the primary output and errors: no progress bars or notes on stderr.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Print more detail on stderr (deterministic, never timings); repeat for more.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    /// Print more detail on stderr for run, explore, sweep, check and test (deterministic,
+    /// never timings).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// `-v` of the commands that have more to say: what they resolved and did, on stderr.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct Verbose {
+    /// Print more detail on stderr: what was resolved and done (deterministic, never timings).
+    #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count)]
     pub verbose: u8,
 }
 
@@ -50,6 +61,8 @@ pub enum Command {
     Test {
         /// Scenario files or directories (searched recursively); default: scenarios/
         paths: Vec<PathBuf>,
+        #[command(flatten)]
+        verbose: Verbose,
         /// Write the golden files (never for a scenario whose [expect] fails).
         #[arg(long)]
         bless: bool,
@@ -59,8 +72,11 @@ pub enum Command {
     },
     /// Validate scenario files without running them.
     Check {
-        #[arg(required = true)]
+        /// The scenario files to validate (`-` reads one from standard input).
+        #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        verbose: Verbose,
     },
     /// Write a commented starter scenario that passes `racesim check`.
     New(new::NewArgs),
@@ -75,6 +91,11 @@ pub enum Command {
     /// Print the man page (roff), e.g. `racesim man > racesim.1`, or a subcommand's page.
     Man {
         /// Print racesim-SUBCOMMAND(1) instead of racesim(1).
+        subcommand: Option<String>,
+    },
+    /// Print this help, or the help of a subcommand (`racesim help run`).
+    Help {
+        /// The subcommand to describe.
         subcommand: Option<String>,
     },
 }
@@ -105,6 +126,8 @@ pub enum ReportFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct ExploreArgs {
+    #[command(flatten)]
+    pub verbose: Verbose,
     /// The scenario file (TOML).
     pub file: PathBuf,
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
@@ -126,6 +149,8 @@ pub struct ExploreArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
+    #[command(flatten)]
+    pub verbose: Verbose,
     /// The scenario file (TOML).
     pub file: PathBuf,
     /// Seeds to run: A..B (B excluded) or A..=B.
@@ -155,6 +180,8 @@ pub struct SweepArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
+    #[command(flatten)]
+    pub verbose: Verbose,
     /// The scenario file (TOML).
     pub file: PathBuf,
     /// Override the scenario's scheduler policy.
@@ -223,19 +250,33 @@ fn seeded_policy(text: &str) -> Result<PolicyKind, String> {
 pub fn main() -> ExitCode {
     term::preparse_color(std::env::args_os());
     let cli = Cli::parse();
-    term::init(cli.color, cli.quiet, cli.verbose);
+    let verbose = cli.verbose
+        + match &cli.command {
+            Command::Run(a) => a.verbose.verbose,
+            Command::Explore(a) => a.verbose.verbose,
+            Command::Sweep(a) => a.verbose.verbose,
+            Command::Check { verbose, .. } | Command::Test { verbose, .. } => verbose.verbose,
+            _ => 0,
+        };
+    if cli.quiet && verbose > 0 {
+        return exit::finish(Err(exit::Failure::Usage(
+            "--quiet cannot be used with --verbose".into(),
+        )));
+    }
+    term::init(cli.color, cli.quiet, verbose);
     match cli.command {
         Command::Run(args) => exit::finish(commands::run(&args)),
         Command::Explore(args) => exit::finish(commands::explore(&args)),
         Command::Sweep(args) => exit::finish(commands::sweep(&args)),
-        Command::Check { files } => exit::finish(commands::check(&files)),
+        Command::Check { files, .. } => exit::finish(commands::check(&files)),
         Command::New(args) => exit::finish(new::command(&args)),
         Command::Schema => exit::finish(exit::emit(None, &racesim::schema::json(), exit::SUCCESS)),
         Command::Completions { shell } => exit::finish(manual::completions_command(shell)),
         Command::Man { subcommand } => exit::finish(manual::man_command(subcommand.as_deref())),
-        Command::Test { paths, bless, filter } => {
-            ExitCode::from(user_tests::run(&user_tests::Options { paths, bless, filter }))
-        }
+        Command::Help { subcommand } => exit::finish(manual::help_command(subcommand.as_deref())),
+        Command::Test {
+            paths, bless, filter, ..
+        } => ExitCode::from(user_tests::run(&user_tests::Options { paths, bless, filter })),
     }
 }
 

@@ -26,6 +26,8 @@ pub struct Golden {
     pub passed: bool,
     /// Why it failed, in words (empty when it passed).
     pub reasons: Vec<String>,
+    /// What was run, for `-v`: the policy, and explore's states when it ran.
+    pub detail: String,
 }
 
 /// The golden text of `scenario` (named `file_name` in commands), or why there can be none.
@@ -45,6 +47,11 @@ pub fn golden_text(scenario: &Scenario, file_name: &str) -> Result<Golden, Strin
         Err(PolicyError::ScheduleWithPolicy(_)) => unreachable!("no override gives a schedule"),
     };
     let report = run::run(scenario, &choice);
+    let mut detail = format!(
+        "policy {}, {} steps",
+        words::policy(&choice),
+        report.summary.steps
+    );
     let file_name = &render::text::shell_word(file_name);
     let mut text = render::text::render(&report, file_name);
     let mut reasons = Vec::new();
@@ -63,6 +70,7 @@ pub fn golden_text(scenario: &Scenario, file_name: &str) -> Result<Golden, Strin
     if scenario.expect.outcomes.is_some() {
         let x = explore::explore(scenario, explore::default_max_states(scenario))
             .map_err(|e| words::too_many_states(&e))?;
+        detail.push_str(&format!(", explore {} states", x.states));
         text.push_str("\n--- explore ---\n\n");
         text.push_str(&render::explore::text(scenario, &x, file_name));
         reasons.extend(
@@ -75,6 +83,7 @@ pub fn golden_text(scenario: &Scenario, file_name: &str) -> Result<Golden, Strin
         text,
         passed: reasons.is_empty(),
         reasons,
+        detail,
     })
 }
 
@@ -270,7 +279,12 @@ fn test_one(file: &Path, bless: bool, color: bool, failures: &mut Vec<(PathBuf, 
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let golden = match golden_text(&scenario, &name) {
-        Ok(g) => g,
+        Ok(g) => {
+            if super::term::verbosity() > 0 {
+                io::eprint_line(&format!("    {}: {}", file.display(), g.detail));
+            }
+            g
+        }
         Err(message) => {
             fail(message);
             return Verdict::Failed;

@@ -69,7 +69,7 @@ fn text_with(
     );
     match s.verdict.first_failing_seed {
         None => {
-            let _ = writeln!(out, "expect    ok on every seed");
+            let _ = writeln!(out, "expect    {}", paint.good("ok on every seed"));
         }
         Some(seed) => {
             let line = format!(

@@ -360,8 +360,8 @@ pub fn replay_command(scenario: &Scenario, file: &str, schedule: &[usize], stop:
             format_schedule(scenario, schedule)
         }
     );
-    if stop {
-        let _ = write!(out, " --max-steps {}", schedule.len().max(1));
+    if stop && !schedule.is_empty() {
+        let _ = write!(out, " --max-steps {}", schedule.len());
     }
     out
 }
@@ -409,6 +409,17 @@ pub fn explore_verdict(scenario: &Scenario, x: &Exploration, file: &str, v: &Exp
                 balances: b,
             }),
         ) => {
+            if schedule.is_empty() {
+                // False before any step: every run shows it, so any complete one replays it.
+                let witness = x.outcomes.first().map_or(&[][..], |o| &o.witness[..]);
+                return format!(
+                    "{}: FAILED ({}) in the initial state: {}",
+                    check(sc, check_kind),
+                    balances(sc, b),
+                    replay_command(sc, file, witness, false)
+                );
+            }
+            // An `always` fails after a prefix of a run: the replay stops there.
             let stop = matches!(check_kind, Check::Always(_));
             format!(
                 "{}: FAILED ({}) after {}: {}",
