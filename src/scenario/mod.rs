@@ -1,7 +1,7 @@
 //! Scenarios: the validated, immutable description of accounts, locks, transactions and
 //! expectations that every runner (run, sweep, explore, os-threads) executes.
 //!
-//! A `Scenario` can only be built by [`load`] / [`parse`], which resolve every name to an index
+//! A `Scenario` can only be built by [`parse`] / [`parse_bytes`], which resolve every name to an index
 //! and compile every expression, so nothing downstream re-checks user input.
 
 pub mod error;

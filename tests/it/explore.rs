@@ -1,14 +1,9 @@
 //! explore: exact outcome sets, counts, probabilities and replayable witnesses.
 //!
-//! - Golden files: `racesim explore` of every scenario directly in `scenarios/`, text and JSON,
-//!   must equal `tests/golden/explore/NAME.txt` and `NAME.json` byte for byte. After an intended
-//!   change to the output, regenerate them with
-//!
-//!   ```sh
-//!   RACESIM_BLESS=1 cargo test --test it explore
-//!   ```
-//!
-//!   and review the diff before committing.
+//! - Golden files: `racesim explore --format json` of every scenario directly in `scenarios/`
+//!   must equal `tests/golden/explore/NAME.json` byte for byte (the text report is pinned in
+//!   `scenarios/NAME.golden`). After an intended change, `RACESIM_BLESS=1 cargo test` and review
+//!   the diff before committing.
 //! - Exactness: on small inline scenarios explore's outcomes, schedule counts, probabilities and
 //!   witness preemption counts equal those of a brute force in this file, which walks every
 //!   interleaving one by one (no memoization) with the engine's `State::step`.
@@ -313,7 +308,7 @@ fn golden_files() {
     let mut failures = Vec::new();
     for path in golden::top_level_scenarios() {
         let stem = golden::stem(&path);
-        for (format, ext) in [("text", "txt"), ("json", "json")] {
+        for (format, ext) in [("json", "json")] {
             // A shipped scenario documents a lesson: its [expect] block must hold in every
             // interleaving (exit 0).
             let args = ["explore", path.as_str(), "--format", format];
@@ -326,7 +321,7 @@ fn golden_files() {
 
 #[test]
 fn no_orphan_golden_files() {
-    let orphans = orphan_golden_files("explore", &["txt", "json"]);
+    let orphans = orphan_golden_files("explore", &["json"]);
     assert!(
         orphans.is_empty(),
         "tests/golden/explore has files for no scenario in scenarios/ (delete them): {}",

@@ -1,15 +1,18 @@
-//! Golden files: every shipped scenario under its own policy and seed, text and jsonl, byte for byte.
+//! Golden files: every shipped scenario under its own policy and seed, byte for byte.
 //!
-//! For each `scenarios/NAME.toml` (not the subdirectories, e.g. `scenarios/bench/`) the output of
-//! `racesim run scenarios/NAME.toml` must equal `tests/golden/NAME.txt`, and the output with
-//! `--format jsonl` must equal `tests/golden/NAME.jsonl`. After an intended change to the output,
-//! regenerate them with
+//! One mechanism for every golden file, one way to bless them all:
 //!
 //! ```sh
-//! RACESIM_BLESS=1 cargo test golden
+//! RACESIM_BLESS=1 cargo test     # then read the diff before committing
 //! ```
 //!
-//! and review the diff before committing.
+//! - The text of a run and of its exploration is pinned once, in `scenarios/NAME.golden`
+//!   beside each shipped scenario, by racesim's own `racesim test` (`user_tests`); blessing
+//!   runs `racesim test --bless`.
+//! - The machine-readable forms are pinned here, in `tests/golden/`: for each
+//!   `scenarios/NAME.toml` (not the subdirectories, e.g. `scenarios/bench/`) the output of
+//!   `racesim run scenarios/NAME.toml --format jsonl` must equal `tests/golden/NAME.jsonl`
+//!   (explore's and sweep's in their own modules).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -45,57 +48,18 @@ pub(crate) fn stem(path: &str) -> String {
         .into_owned()
 }
 
-/// A line diff of `expected` against `actual` (longest common subsequence; the files are small),
-/// `-` for expected lines that are missing, `+` for actual lines that are new.
+/// A unified diff of `expected` against `actual` (similar's, as `racesim test` prints),
+/// `-` for golden lines that are missing, `+` for actual lines that are new.
 pub(crate) fn diff(expected: &str, actual: &str) -> String {
-    let a: Vec<&str> = expected.lines().collect();
-    let b: Vec<&str> = actual.lines().collect();
-    // lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..].
-    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let mut lines = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            lines.push(format!("  {}", a[i]));
-            i += 1;
-            j += 1;
-        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
-            lines.push(format!("- {}", a[i]));
-            i += 1;
-        } else {
-            lines.push(format!("+ {}", b[j]));
-            j += 1;
-        }
-    }
-    // Keep two lines of context around each change.
-    let changed: Vec<bool> = lines.iter().map(|l| !l.starts_with("  ")).collect();
-    let near = |k: usize| (k.saturating_sub(2)..(k + 3).min(lines.len())).any(|m| changed[m]);
-    let mut out = String::new();
-    let mut skipped = false;
-    for (k, line) in lines.iter().enumerate() {
-        if near(k) {
-            if skipped {
-                out.push_str("  ...\n");
-                skipped = false;
-            }
-            out.push_str(line);
-            out.push('\n');
-        } else {
-            skipped = true;
-        }
-    }
-    if out.is_empty() {
-        // Same lines, different bytes: line endings or the final newline.
-        out.push_str("(the lines are equal; the difference is in line endings or the final newline)\n");
+    let diff = similar::TextDiff::from_lines(expected, actual);
+    let out = diff
+        .unified_diff()
+        .context_radius(2)
+        .header("golden", "actual")
+        .missing_newline_hint(true)
+        .to_string();
+    if out.is_empty() && expected != actual {
+        return "(the lines are equal; the difference is in line endings)\n".into();
     }
     out
 }
@@ -213,13 +177,8 @@ fn golden_files() {
                 "{path}: the scenario's own [expect] block fails under its own policy"
             ));
         }
-        for (format, ext) in [(None, "txt"), (Some("jsonl"), "jsonl")] {
-            let mut args = vec!["run", path.as_str()];
-            if let Some(f) = format {
-                args.extend(["--format", f]);
-            }
-            failures.extend(check_output(&args, status, &format!("{stem}.{ext}"), "golden"));
-        }
+        let args = ["run", path.as_str(), "--format", "jsonl"];
+        failures.extend(check_output(&args, status, &format!("{stem}.jsonl"), "golden"));
     }
     report_failures("golden check(s)", &failures);
 }
@@ -228,7 +187,7 @@ fn golden_files() {
 /// leave a stale file behind.
 #[test]
 fn no_orphan_golden_files() {
-    let mut orphans = orphan_golden_files("", &["txt", "jsonl"]);
+    let mut orphans = orphan_golden_files("", &["jsonl"]);
     // tests/golden/explore, tests/golden/sweep, ...: checked by their own modules.
     orphans.retain(|name| !golden_dir().join(name).is_dir());
     assert!(
@@ -241,7 +200,7 @@ fn no_orphan_golden_files() {
 #[test]
 fn diff_shows_changed_lines() {
     let d = diff("a\nb\nc\n", "a\nB\nc\n");
-    assert_eq!(d, "  a\n- b\n+ B\n  c\n");
+    assert_eq!(d, "--- golden\n+++ actual\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n");
     let d = diff("a\n", "a");
-    assert!(d.contains("line endings"), "{d}");
+    assert!(d.contains("No newline at end of file"), "{d}");
 }

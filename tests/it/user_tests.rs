@@ -238,9 +238,14 @@ fn invalid_scenarios_and_missing_paths_exit_2() {
     );
 }
 
-/// racesim's own shipped scenarios keep golden files beside them, checked by `racesim test`.
+/// racesim's own shipped scenarios keep golden files beside them, checked by `racesim test`
+/// (the one place their text output is pinned). `RACESIM_BLESS=1` blesses them.
 #[test]
 fn the_shipped_scenarios_pass_racesim_test() {
+    if crate::golden::blessing() {
+        let out = common::racesim(&["test", "--bless", "scenarios"]);
+        assert_eq!(out.status, 0, "{}{}", out.stdout, out.stderr);
+    }
     let out = common::racesim(&["test", "scenarios"]);
     assert_eq!(out.status, 0, "{}{}", out.stdout, out.stderr);
     let n = common::shipped_scenarios().len();
