@@ -4,13 +4,12 @@
 use std::fmt::Write;
 
 use super::palette::{BLUE, Colours, GREEN, GREY, MUTED, RED, TRACK};
-use super::{
-    CW, Header, Look, MARGIN, Swatch, draw_legend, escape, legend_layout, open, text, text_width, wrap,
-};
+use super::{CW, Header, Look, MARGIN, Swatch, draw_legend, escape, legend_layout, open, text, text_width};
 use crate::explore::Exploration;
 use crate::render::explore::{percent, race_verdict, verdict_lines};
 use crate::render::sweep::seed_command;
 use crate::render::words::{self, outcome_label};
+use crate::render::wrap;
 use crate::scenario::Scenario;
 use crate::sweep::{SeededPolicy, Sweep};
 

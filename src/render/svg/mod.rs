@@ -1,10 +1,12 @@
-//! SVG pictures: the timeline of one run (`timeline`) and the outcome bar charts of `explore` and
-//! `sweep` (`chart`), with the primitives they share: escaping, text, badges, header, legend.
+//! SVG pictures: the timeline of one run (`timeline`: its steps, status, verdicts and races) and
+//! the outcome bar charts of `explore` and `sweep` (`chart`), with the primitives they share:
+//! escaping, text, badges, header, legend.
 //!
 //! The SVG is written by hand as text so that the output is byte-for-byte deterministic and needs
 //! no dependency. All text is monospace, which makes its width predictable enough to lay out
-//! boxes without measuring fonts. Element ids (`lost-update-N`, `lost-arrow-N`, `outcome-N`) are
-//! stable so that tests and stylesheets can find the parts. Colours come from `palette` only.
+//! boxes without measuring fonts. Element ids (`step-N`, `lost-update-N`, `stale-check-N`,
+//! `torn-read-N` and their parts, `outcome-N`) are stable so that tests and stylesheets can find
+//! the parts. Colours come from `palette` only.
 
 mod chart;
 pub mod palette;
@@ -74,25 +76,6 @@ fn truncate(s: &str) -> String {
         t.push('…');
         t
     }
-}
-
-/// Splits `line` into pieces of at most `columns` characters at spaces (a longer word stays
-/// whole), for sentences that would make a picture too wide.
-fn wrap(line: &str, columns: usize) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for word in line.split(' ') {
-        let fits = current.chars().count() + 1 + word.chars().count() <= columns;
-        if !current.is_empty() && !fits {
-            out.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(word);
-    }
-    out.push(current);
-    out
 }
 
 /// How a line of text looks: bold or not, and its colour (the ink when `None`).
@@ -326,13 +309,6 @@ mod tests {
         assert_eq!(cut.chars().count(), MAX_LABEL);
         assert!(cut.ends_with('…'));
         assert_eq!(truncate("short"), "short");
-    }
-
-    #[test]
-    fn wrap_breaks_at_spaces() {
-        assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
-        assert_eq!(wrap("aaaaaaa b", 3), vec!["aaaaaaa", "b"]);
-        assert_eq!(wrap("", 3), vec![""]);
     }
 
     #[test]

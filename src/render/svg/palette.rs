@@ -2,6 +2,8 @@
 //! named once here (the HTML page and mermaid notes take theirs from here too).
 
 use crate::engine::Effect;
+use crate::outcome::Status;
+use crate::render::words::RaceKind;
 
 /// Text.
 pub const INK: &str = "#1f2328";
@@ -32,6 +34,9 @@ pub const AMBER: &str = "#9a6700";
 pub const STALE: &str = "#bc4c00";
 /// Reads that saw an update half done.
 pub const TORN: &str = "#bf3989";
+/// Light backgrounds for notes about a race, by kind (mermaid's `rect` blocks).
+pub const STALE_FILL: &str = "#ffe2cc";
+pub const TORN_FILL: &str = "#ffd6ec";
 /// The hatching over a bar of an outcome that needs an interleaving.
 pub const HATCH: &str = "#ffffff";
 
@@ -99,6 +104,33 @@ impl StepKind {
             StepKind::Local => ("#f3f4f6", GREY),
         };
         Colours { fill, stroke }
+    }
+}
+
+/// The colour of a run's status: ok holds, an error failed, a deadlock or a limit is worth a look.
+pub fn status(status: &Status) -> &'static str {
+    match status {
+        Status::Ok => GREEN,
+        Status::Error(_) => RED,
+        Status::Deadlock | Status::Limit { .. } => AMBER,
+    }
+}
+
+/// The colour of a race's marks, badges and heading.
+pub fn race(kind: RaceKind) -> &'static str {
+    match kind {
+        RaceKind::LostUpdate => RED,
+        RaceKind::StaleCheck => STALE,
+        RaceKind::TornRead => TORN,
+    }
+}
+
+/// The light background of a note about a race (and of a failed expectation: `RED_FILL`).
+pub fn race_fill(kind: RaceKind) -> &'static str {
+    match kind {
+        RaceKind::LostUpdate => RED_FILL,
+        RaceKind::StaleCheck => STALE_FILL,
+        RaceKind::TornRead => TORN_FILL,
     }
 }
 

@@ -5,17 +5,18 @@
 use std::fmt::Write;
 
 use super::palette::{
-    BACKGROUND, CLOBBER, Colours, GREY, LOCK_HELD, LOCK_TEXT, MUTED, RED, RULE, SLEEPING, StepKind,
+    self, BACKGROUND, CLOBBER, Colours, GREEN, GREY, LOCK_HELD, LOCK_TEXT, MUTED, RED, RULE, SLEEPING,
+    StepKind,
 };
 use super::{
-    Badge, Header, Legend, Look, MARGIN, Swatch, badge, draw_legend, escape, legend_layout, open, text,
+    Badge, CW, Header, Legend, Look, MARGIN, Swatch, badge, draw_legend, escape, legend_layout, open, text,
     text_width, truncate,
 };
-use crate::analysis::WaitingOn;
 use crate::engine::{Effect, Event};
 use crate::outcome::Status;
-use crate::render::describe;
-use crate::render::words::{self, balances};
+use crate::render::text::verdict_lines;
+use crate::render::words::{self, RaceKind, balances};
+use crate::render::{describe, wrap};
 use crate::run::RunReport;
 
 /// Left column with the step numbers and the virtual time.
@@ -26,8 +27,10 @@ const BOX_H: i32 = 21;
 /// The band that marks a jump of virtual time.
 const TIME_H: i32 = 26;
 const LOCK_W: i32 = 18;
-/// The arrowhead of race marks.
-const ARROW: &str = "racesim-arrow";
+/// Sentences below the lanes wrap at this many columns, or at the lanes' width when wider.
+const MIN_COLUMNS: usize = 120;
+/// The labels before the lines below the lanes ("status", "final") take this many columns.
+const LABEL: usize = 9;
 
 /// A box on the timeline: left, top, width (every box is `BOX_H` high).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +80,8 @@ pub struct StepBox {
 pub struct Blocked {
     pub at: Placed,
     pub words: String,
+    /// What it waits for, in a sentence.
+    pub tooltip: String,
 }
 
 /// A vertical line from (x, top) to (x, bottom).
@@ -117,20 +122,43 @@ pub struct Arrow {
     pub y2: i32,
 }
 
-/// A lost update: the clobbering write, the stale read it was built on, the lost write.
+/// A race drawn over the steps it involves: the step where it bites outlined (in the group
+/// `{class}-{n}`, whose tooltip explains it), the other steps outlined dashed, arrows between
+/// lanes, a curve within the lane, and a numbered badge on the curve.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LostMark {
+pub struct RaceMark {
+    pub kind: RaceKind,
     pub n: usize,
     pub explanation: String,
-    pub clobber: Placed,
-    pub stale_read: Placed,
-    pub lost_write: Placed,
-    /// From the lost write to the write that replaced it.
-    pub overwrite: Arrow,
-    /// From the stale read to the clobbering write, bulging right to `bulge`.
-    pub arrow: Arrow,
+    pub outlined: Vec<Placed>,
+    /// (class, box): the element's id is `{class}-{n}`.
+    pub dashed: Vec<(&'static str, Placed)>,
+    /// (class, arrow) between lanes, dashed.
+    pub links: Vec<(&'static str, Arrow)>,
+    /// (class, from the first to the last step in the lane): bulges out right to `bulge`.
+    pub curve: (&'static str, Arrow),
     pub bulge: i32,
     pub badge: Badge,
+}
+
+impl RaceMark {
+    /// The class of the mark's group, and its id without the number.
+    pub fn class(&self) -> &'static str {
+        match self.kind {
+            RaceKind::LostUpdate => "lost-update",
+            RaceKind::StaleCheck => "stale-check",
+            RaceKind::TornRead => "torn-read",
+        }
+    }
+}
+
+/// The id of the arrowhead in a race's colour.
+fn marker(kind: RaceKind) -> &'static str {
+    match kind {
+        RaceKind::LostUpdate => "racesim-arrow",
+        RaceKind::StaleCheck => "racesim-arrow-stale",
+        RaceKind::TornRead => "racesim-arrow-torn",
+    }
 }
 
 /// A line of text below the lanes, with a badge before it when it explains a mark.
@@ -150,6 +178,8 @@ pub struct TimelineLayout {
     pub height: i32,
     pub title: String,
     pub header: Header,
+    /// The run in one line under the header: status, verdicts, races, each in its colour.
+    pub headline: Vec<TextLine>,
     /// Baseline of the lane names (and of "time step").
     pub lanes_top: i32,
     pub lanes: Vec<Lane>,
@@ -161,7 +191,10 @@ pub struct TimelineLayout {
     pub lifelines: Vec<Lifeline>,
     pub sleeps: Vec<Sleep>,
     pub lock_bars: Vec<LockBar>,
-    pub lost: Vec<LostMark>,
+    /// Lost updates, then stale checks, then torn reads.
+    pub races: Vec<RaceMark>,
+    /// The arrowheads the picture uses: (id, colour).
+    pub markers: Vec<(&'static str, &'static str)>,
     /// The lines below the lanes: status, balances, verdicts, races.
     pub lines: Vec<TextLine>,
     pub legend: Legend,
@@ -182,7 +215,8 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
     let sc = report.scenario;
     let events = &report.events;
     let threads = sc.transactions.len();
-    let lost = &report.analysis.lost_updates;
+    let analysis = &report.analysis;
+    let lost = &analysis.lost_updates;
 
     // Lock bars: which slot beside the lane each held lock takes.
     let mut held: Vec<HeldLock> = Vec::new();
@@ -216,13 +250,18 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
             _ => {}
         }
     }
-    let blocked_words = blocked_threads(report);
+    // Threads blocked forever at the end of a deadlocked run, with what they wait for.
+    let waiting: Vec<(usize, String, String)> = analysis
+        .waiting
+        .iter()
+        .map(|w| (w.thread, words::blocked(sc, w), words::waiting(sc, w)))
+        .collect();
 
     let labels: Vec<String> = events.iter().map(|e| truncate(&describe(sc, e))).collect();
     let longest = labels
         .iter()
         .map(|l| text_width(l))
-        .chain(blocked_words.iter().map(|(_, b)| text_width(b)))
+        .chain(waiting.iter().map(|(_, b, _)| text_width(b)))
         .chain(sc.transactions.iter().map(|t| text_width(&t.name)))
         .max()
         .unwrap_or(0);
@@ -244,27 +283,22 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
         sc.workers,
         if sc.workers == 1 { "" } else { "s" }
     );
-    let final_line = format!(
-        "final  {}  (status {})",
-        balances(sc, &report.summary.outcome.balances),
-        report.summary.outcome.status.name()
-    );
-    let message = words::run_message(sc, &report.summary.outcome.status).map(|m| format!("       {m}"));
-    let explanations: Vec<String> = lost.iter().map(|l| words::lost_update(sc, l)).collect();
     let head = Header::new(sc, context);
-    let width = [
+    let headline = headline(report, head.bottom() + 18);
+    let headline_right = headline.last().map_or(0, |l| l.x + text_width(&l.text));
+    // The lines below the lanes wrap at the picture's width, and at no fewer than MIN_COLUMNS.
+    let base_width = [
         lanes_right + MARGIN,
         MARGIN * 2 + head.width(),
-        MARGIN * 2 + text_width(&final_line),
-        MARGIN * 2 + message.as_deref().map_or(0, text_width),
-        MARGIN * 2 + 24 + explanations.iter().map(|e| text_width(e)).max().unwrap_or(0),
+        headline_right + MARGIN,
         640,
     ]
     .into_iter()
     .max()
     .unwrap_or(640);
+    let columns = (((base_width - 2 * MARGIN) as f64 / CW) as usize).max(MIN_COLUMNS);
 
-    let lanes_top = head.bottom() + 22;
+    let lanes_top = headline[0].y + 22;
     let lanes = sc
         .transactions
         .iter()
@@ -326,15 +360,16 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
         y += ROW_H;
     }
     let blocked_y = y;
-    let blocked: Vec<Blocked> = blocked_words
+    let blocked: Vec<Blocked> = waiting
         .iter()
-        .map(|(t, words)| Blocked {
+        .map(|(t, words, sentence)| Blocked {
             at: Placed {
                 x: box_x(*t),
                 y,
                 w: box_w,
             },
             words: words.clone(),
+            tooltip: sentence.clone(),
         })
         .collect();
     if !blocked.is_empty() {
@@ -351,7 +386,7 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
             continue;
         };
         let last = mine.next_back().map_or(first, |(i, _)| i);
-        let bottom = if blocked_words.iter().any(|(b, _)| *b == t) {
+        let bottom = if waiting.iter().any(|(b, _, _)| *b == t) {
             blocked_y
         } else {
             placed(last).y
@@ -403,141 +438,23 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
         })
         .collect();
 
-    // Lost updates: the clobbering write outlined with a badge, the stale read joined to it by
-    // an arrow, and the overwritten write outlined and joined to it.
-    let at_step = |s: u64| placed(index_of(events, s));
-    let lost_marks = lost
-        .iter()
-        .zip(&explanations)
-        .enumerate()
-        .map(|(i, (l, explanation))| {
-            let r = at_step(l.stale_read.step);
-            let w = at_step(l.clobber.step);
-            let v = at_step(l.lost.step);
-            let (x1, x2) = if v.x < w.x {
-                (v.x + v.w, w.x - 4)
-            } else {
-                (v.x, w.x + w.w + 4)
-            };
-            // The stale read's arrow bulges out to the right of the lane, clear of the boxes.
-            let bulge = r.x + r.w + 26 + (i as i32 % 3) * 14;
-            let (ry, wy) = (r.y + BOX_H / 2, w.y + BOX_H / 2);
-            LostMark {
-                n: i + 1,
-                explanation: explanation.clone(),
-                clobber: w,
-                stale_read: r,
-                lost_write: v,
-                overwrite: Arrow {
-                    x1,
-                    y1: v.y + BOX_H / 2,
-                    x2,
-                    y2: w.y + BOX_H / 2,
-                },
-                arrow: Arrow {
-                    x1: r.x + r.w,
-                    y1: ry,
-                    x2: r.x + r.w + 5,
-                    y2: wy,
-                },
-                bulge,
-                badge: Badge {
-                    cx: bulge - 5,
-                    cy: (ry + wy) / 2,
-                    n: i + 1,
-                    colour: RED,
-                },
-            }
-        })
-        .collect();
-
-    // Below the lanes: the final balances, the lost updates in words, the legend.
-    let mut lines = Vec::new();
-    let mut line = |y: i32, x: i32, text: &str, look: Look, badge: Option<Badge>| {
-        lines.push(TextLine {
-            x,
-            y,
-            text: text.to_string(),
-            look,
-            badge,
-        })
-    };
-    let mut y = end_y + 20;
-    line(y, MARGIN, &final_line, Look::BOLD, None);
-    if let Some(m) = &message {
-        y += 18;
-        line(y, MARGIN, m, Look::fill(RED), None);
-    }
-    if lost.is_empty() {
-        y += 20;
-        line(
-            y,
-            MARGIN,
-            "no update was lost in this run",
-            Look::fill(MUTED),
-            None,
-        );
-    } else {
-        y += 24;
-        line(
-            y,
-            MARGIN,
-            if lost.len() == 1 {
-                "lost update"
-            } else {
-                "lost updates"
-            },
-            Look::bold(RED),
-            None,
-        );
-        for (i, e) in explanations.iter().enumerate() {
-            y += 22;
-            let b = Badge {
-                cx: MARGIN + 8,
-                cy: y - 4,
-                n: i + 1,
-                colour: RED,
-            };
-            line(y, MARGIN + 24, e, Look::PLAIN, Some(b));
+    let races = race_marks(report, &|s: u64| placed(index_of(events, s)));
+    let mut markers: Vec<(&'static str, &'static str)> = vec![(marker(RaceKind::LostUpdate), RED)];
+    for kind in [RaceKind::StaleCheck, RaceKind::TornRead] {
+        if races.iter().any(|m| m.kind == kind) {
+            markers.push((marker(kind), palette::race(kind)));
         }
     }
-    let step = StepKind::colours;
-    let boxed = |colours: Colours, extra: &'static str| Swatch::Box { colours, extra };
-    let mut entries: Vec<(Swatch, String)> = vec![
-        (boxed(step(StepKind::Read), ""), "read".into()),
-        (boxed(step(StepKind::Write), ""), "write".into()),
-        (boxed(step(StepKind::Local), ""), "local".into()),
-        (boxed(step(StepKind::Log), ""), "log".into()),
-        (boxed(SLEEPING, r#" stroke-dasharray="3 3""#), "sleeping".into()),
-    ];
-    if !sc.locks.is_empty() {
-        entries.push((boxed(step(StepKind::Lock), ""), "lock/unlock".into()));
-        entries.push((boxed(LOCK_HELD, ""), "lock held".into()));
-    }
-    if !lost.is_empty() {
-        entries.push((
-            boxed(CLOBBER, r#" stroke-width="2""#),
-            "lost update: write built on a stale read".into(),
-        ));
-        entries.push((
-            Swatch::Arrow {
-                colour: RED,
-                marker: ARROW,
-            },
-            "from the stale read".into(),
-        ));
-        entries.push((
-            boxed(
-                Colours {
-                    fill: step(StepKind::Write).fill,
-                    stroke: RED,
-                },
-                r#" stroke-dasharray="5 3""#,
-            ),
-            "the write whose change was lost".into(),
-        ));
-    }
-    let legend = legend_layout(entries, y + 22, width);
+
+    // Below the lanes: status, balances, verdicts, races in words; then the legend.
+    let (lines, y) = below_lanes(report, end_y, columns);
+    let width = lines
+        .iter()
+        .map(|l| l.x + text_width(&l.text) + MARGIN)
+        .chain([base_width])
+        .max()
+        .unwrap_or(base_width);
+    let legend = legend_layout(legend_entries(report, !blocked.is_empty()), y + 22, width);
     let replay = TextLine {
         x: MARGIN,
         y: legend.bottom + 20,
@@ -558,6 +475,7 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
         height: legend.bottom + 24 + MARGIN,
         title: format!("racesim run: {}", sc.name),
         header: head,
+        headline,
         lanes_top,
         lanes,
         rule_y,
@@ -567,11 +485,368 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
         lifelines,
         sleeps,
         lock_bars,
-        lost: lost_marks,
+        races,
+        markers,
         lines,
         legend,
         replay,
     }
+}
+
+/// The run in one line: "status ok · expect: 1 of 2 FAILED · races: 1 lost update", each part
+/// in the colour of what it says.
+fn headline(report: &RunReport, y: i32) -> Vec<TextLine> {
+    let status = &report.summary.outcome.status;
+    let verdicts = &report.verdicts;
+    let expect_look = match verdicts {
+        _ if !verdicts.passed() => Look::bold(RED),
+        crate::expect::RunVerdicts::Checked(v) if v.is_empty() => Look::fill(MUTED),
+        _ => Look::fill(GREEN),
+    };
+    let races = report.analysis.races().any();
+    let parts = [
+        (words::status_summary(status), Look::bold(palette::status(status))),
+        (words::expect_summary(verdicts), expect_look),
+        (
+            words::race_summary(report),
+            if races { Look::bold(RED) } else { Look::fill(MUTED) },
+        ),
+    ];
+    let mut out = Vec::new();
+    let mut x = MARGIN;
+    for (i, (text, look)) in parts.into_iter().enumerate() {
+        if i > 0 {
+            out.push(TextLine {
+                x,
+                y,
+                text: "·".into(),
+                look: Look::fill(MUTED),
+                badge: None,
+            });
+            x += text_width("· ");
+        }
+        let w = text_width(&text);
+        out.push(TextLine {
+            x,
+            y,
+            text,
+            look,
+            badge: None,
+        });
+        x += w + text_width(" ");
+    }
+    out
+}
+
+/// The race marks of a run, placed with `at` (a step's box): lost updates, stale checks, torn
+/// reads, numbered within their kind.
+fn race_marks(report: &RunReport, at: &dyn Fn(u64) -> Placed) -> Vec<RaceMark> {
+    let sc = report.scenario;
+    let a = &report.analysis;
+    // From one lane to another: from the side of `from` facing `to` to just before `to`.
+    let link = |from: Placed, to: Placed| {
+        let (x1, x2) = if from.x < to.x {
+            (from.x + from.w, to.x - 4)
+        } else {
+            (from.x, to.x + to.w + 4)
+        };
+        Arrow {
+            x1,
+            y1: from.y + BOX_H / 2,
+            x2,
+            y2: to.y + BOX_H / 2,
+        }
+    };
+    let mut marks = Vec::new();
+    // Curves bulge out to the right of the lane, clear of the boxes, each a little further out
+    // than the one before (in threes) so that neighbours do not overlap.
+    let mut mark = |kind: RaceKind,
+                    n: usize,
+                    explanation: String,
+                    outlined: Vec<Placed>,
+                    dashed: Vec<(&'static str, Placed)>,
+                    links: Vec<(&'static str, Arrow)>,
+                    curve: (&'static str, Placed, Placed)| {
+        let (class, first, last) = curve;
+        let bulge = first.x + first.w + 26 + (marks.len() as i32 % 3) * 14;
+        let (y1, y2) = (first.y + BOX_H / 2, last.y + BOX_H / 2);
+        marks.push(RaceMark {
+            kind,
+            n,
+            explanation,
+            outlined,
+            dashed,
+            links,
+            curve: (
+                class,
+                Arrow {
+                    x1: first.x + first.w,
+                    y1,
+                    x2: first.x + first.w + 5,
+                    y2,
+                },
+            ),
+            bulge,
+            badge: Badge {
+                cx: bulge - 5,
+                cy: (y1 + y2) / 2,
+                n,
+                colour: palette::race(kind),
+            },
+        });
+    };
+    // The clobbering write outlined, the stale read joined to it by the curve, the overwritten
+    // write outlined dashed and joined to it.
+    for (i, l) in a.lost_updates.iter().enumerate() {
+        let (r, w, v) = (at(l.stale_read.step), at(l.clobber.step), at(l.lost.step));
+        mark(
+            RaceKind::LostUpdate,
+            i + 1,
+            words::lost_update(sc, l),
+            vec![w],
+            vec![("stale-read", r), ("lost-write", v)],
+            vec![("lost-overwrite", link(v, w))],
+            ("lost-arrow", r, w),
+        );
+    }
+    // The act outlined, the read and the check it rests on dashed and joined to the act by the
+    // curve, the other thread's change in between dashed and joined to the act.
+    for (i, s) in a.stale_checks.iter().enumerate() {
+        let (r, c, u, w) = (at(s.read.step), at(s.check), at(s.change.step), at(s.act.step));
+        mark(
+            RaceKind::StaleCheck,
+            i + 1,
+            words::stale_check(sc, s),
+            vec![w],
+            vec![
+                ("stale-check-read", r),
+                ("stale-check-check", c),
+                ("stale-check-change", u),
+            ],
+            vec![("stale-check-link", link(u, w))],
+            ("stale-check-arrow", r, w),
+        );
+    }
+    // Both reads outlined and joined by the curve; the two writes dashed, the one read before
+    // (missed) pointed to from its read, the one read after (seen) pointing to its read.
+    for (i, t) in a.torn_reads.iter().enumerate() {
+        let (old, new) = (at(t.old.1.step), at(t.new.1.step));
+        let (old_write, new_write) = (at(t.old_write.step), at(t.new_write.step));
+        let (first, last) = if t.old.1.step < t.new.1.step {
+            (old, new)
+        } else {
+            (new, old)
+        };
+        mark(
+            RaceKind::TornRead,
+            i + 1,
+            words::torn_read(sc, t),
+            vec![first, last],
+            vec![
+                ("torn-read-old-write", old_write),
+                ("torn-read-new-write", new_write),
+            ],
+            vec![
+                ("torn-read-old-link", link(old, old_write)),
+                ("torn-read-new-link", link(new_write, new)),
+            ],
+            ("torn-read-arrow", first, last),
+        );
+    }
+    marks
+}
+
+/// The lines below the lanes, from `end_y` down, and the y of the last: status, message, what
+/// blocked threads wait for, final balances, every verdict (failures in bold red), every race
+/// with its badge, or that there was none. Sentences wrap at `columns`.
+fn below_lanes(report: &RunReport, end_y: i32, columns: usize) -> (Vec<TextLine>, i32) {
+    let sc = report.scenario;
+    let outcome = &report.summary.outcome;
+    let mut lines = Vec::new();
+    let mut y = end_y + 20;
+    // A labelled line ("status" ... "ok"): the label muted in the left column, the text from
+    // where the legend's entries start; longer ones go on below, under the text. (SVG collapses
+    // runs of spaces, so the columns are x positions, not padding.)
+    let text_x = MARGIN + 64;
+    let mut labelled = |y: &mut i32, label: &str, text: &str, look: Look| {
+        if !label.is_empty() {
+            lines.push(TextLine {
+                x: MARGIN,
+                y: *y,
+                text: label.to_string(),
+                look: Look::fill(MUTED),
+                badge: None,
+            });
+        }
+        for (i, part) in wrap(text, columns - LABEL).into_iter().enumerate() {
+            if i > 0 {
+                *y += 18;
+            }
+            lines.push(TextLine {
+                x: text_x,
+                y: *y,
+                text: part,
+                look,
+                badge: None,
+            });
+        }
+        *y += 18;
+    };
+    labelled(
+        &mut y,
+        "status",
+        outcome.status.name(),
+        Look::bold(palette::status(&outcome.status)),
+    );
+    if let Some(m) = words::run_message(sc, &outcome.status) {
+        labelled(&mut y, "", &m, Look::fill(RED));
+    }
+    for (i, w) in report.analysis.waiting.iter().enumerate() {
+        let label = if i == 0 { "waiting" } else { "" };
+        labelled(&mut y, label, &words::waiting(sc, w), Look::fill(RED));
+    }
+    labelled(&mut y, "final", &balances(sc, &outcome.balances), Look::BOLD);
+    for (i, (line, failed)) in verdict_lines(report).iter().enumerate() {
+        let label = if i == 0 { "expect" } else { "" };
+        let look = if *failed { Look::bold(RED) } else { Look::PLAIN };
+        labelled(&mut y, label, line, look);
+    }
+    let races = words::races(report);
+    if races.is_empty() {
+        y += 2;
+        lines.push(TextLine {
+            x: MARGIN,
+            y,
+            text: words::NO_RACE.into(),
+            look: Look::fill(MUTED),
+            badge: None,
+        });
+        y += 18;
+    }
+    let mut rest = races.as_slice();
+    while let Some((kind, _)) = rest.first() {
+        let kind = *kind;
+        let n = rest.iter().take_while(|(k, _)| *k == kind).count();
+        let (group, after) = rest.split_at(n);
+        rest = after;
+        y += 6;
+        lines.push(TextLine {
+            x: MARGIN,
+            y,
+            text: kind.heading(n),
+            look: Look::bold(palette::race(kind)),
+            badge: None,
+        });
+        for (i, (_, sentence)) in group.iter().enumerate() {
+            y += 22;
+            let x = MARGIN + 24;
+            for (j, part) in wrap(sentence, columns - 3).into_iter().enumerate() {
+                if j > 0 {
+                    y += 18;
+                }
+                lines.push(TextLine {
+                    x,
+                    y,
+                    text: part,
+                    look: Look::PLAIN,
+                    badge: (j == 0).then_some(Badge {
+                        cx: MARGIN + 8,
+                        cy: y - 4,
+                        n: i + 1,
+                        colour: palette::race(kind),
+                    }),
+                });
+            }
+        }
+        y += 18;
+    }
+    (lines, y - 18)
+}
+
+/// The legend: the kinds of step, locks when the scenario has any, blocked threads when some
+/// are, and the marks of each kind of race the run shows.
+fn legend_entries(report: &RunReport, blocked: bool) -> Vec<(Swatch, String)> {
+    let step = StepKind::colours;
+    let boxed = |colours: Colours, extra: &'static str| Swatch::Box { colours, extra };
+    let mut entries: Vec<(Swatch, String)> = vec![
+        (boxed(step(StepKind::Read), ""), "read".into()),
+        (boxed(step(StepKind::Write), ""), "write".into()),
+        (boxed(step(StepKind::Local), ""), "local".into()),
+        (boxed(step(StepKind::Log), ""), "log".into()),
+        (boxed(SLEEPING, r#" stroke-dasharray="3 3""#), "sleeping".into()),
+    ];
+    if !report.scenario.locks.is_empty() {
+        entries.push((boxed(step(StepKind::Lock), ""), "lock/unlock".into()));
+        entries.push((boxed(LOCK_HELD, ""), "lock held".into()));
+    }
+    if blocked {
+        entries.push((
+            boxed(
+                Colours {
+                    fill: BACKGROUND,
+                    stroke: RED,
+                },
+                r#" stroke-dasharray="5 3""#,
+            ),
+            words::BLOCKED.into(),
+        ));
+    }
+    let races = report.analysis.races();
+    let shown = [
+        (
+            RaceKind::LostUpdate,
+            races.lost_update,
+            CLOBBER.fill,
+            step(StepKind::Write).fill,
+        ),
+        (
+            RaceKind::StaleCheck,
+            races.stale_check,
+            BACKGROUND,
+            step(StepKind::Read).fill,
+        ),
+        (
+            RaceKind::TornRead,
+            races.torn_read,
+            step(StepKind::Read).fill,
+            step(StepKind::Write).fill,
+        ),
+    ];
+    for (kind, present, outlined_fill, dashed_fill) in shown {
+        if !present {
+            continue;
+        }
+        let colour = palette::race(kind);
+        let [outlined, arrow, dashed] = kind.legend();
+        entries.push((
+            boxed(
+                Colours {
+                    fill: outlined_fill,
+                    stroke: colour,
+                },
+                r#" stroke-width="2""#,
+            ),
+            outlined.into(),
+        ));
+        entries.push((
+            Swatch::Arrow {
+                colour,
+                marker: marker(kind),
+            },
+            arrow.into(),
+        ));
+        entries.push((
+            boxed(
+                Colours {
+                    fill: dashed_fill,
+                    stroke: colour,
+                },
+                r#" stroke-dasharray="5 3""#,
+            ),
+            dashed.into(),
+        ));
+    }
+    entries
 }
 
 /// The position of step `step` in the run's events (they are in step order).
@@ -579,26 +854,6 @@ fn index_of(events: &[Event], step: u64) -> usize {
     events
         .binary_search_by_key(&step, |e| e.step)
         .unwrap_or_else(|i| i.min(events.len().saturating_sub(1)))
-}
-
-/// Threads blocked forever at the end of a deadlocked run, with what they wait for.
-fn blocked_threads(report: &RunReport) -> Vec<(usize, String)> {
-    let sc = report.scenario;
-    report
-        .analysis
-        .waiting
-        .iter()
-        .map(|w| {
-            let words = match w.on {
-                WaitingOn::Lock { lock, holder } => match holder {
-                    Some(h) if h == w.thread => format!("blocked: lock {} (held by itself)", sc.locks[lock]),
-                    Some(h) => format!("blocked: lock {} (held by {})", sc.locks[lock], sc.thread_name(h)),
-                    None => format!("blocked: lock {}", sc.locks[lock]),
-                },
-            };
-            (w.thread, words)
-        })
-        .collect()
 }
 
 fn rect_outline(out: &mut String, class: &str, id: &str, p: Placed, colour: &str, width: &str) {
@@ -613,6 +868,9 @@ fn rect_outline(out: &mut String, class: &str, id: &str, p: Placed, colour: &str
 pub fn emit(l: &TimelineLayout) -> String {
     let mut body = String::new();
     l.header.draw(&mut body);
+    for part in &l.headline {
+        text(&mut body, part.x, part.y, &part.look.attrs(), &part.text);
+    }
     text(
         &mut body,
         MARGIN,
@@ -727,53 +985,50 @@ pub fn emit(l: &TimelineLayout) -> String {
         let Placed { x, y, w } = b.at;
         let _ = writeln!(
             body,
-            r#"<g class="blocked"><rect x="{x}" y="{y}" width="{w}" height="{BOX_H}" rx="4" fill="{BACKGROUND}" stroke="{RED}" stroke-dasharray="5 3"/>"#
+            r#"<g class="blocked"><title>{}</title><rect x="{x}" y="{y}" width="{w}" height="{BOX_H}" rx="4" fill="{BACKGROUND}" stroke="{RED}" stroke-dasharray="5 3"/>"#,
+            escape(&b.tooltip)
         );
         text(&mut body, x + 8, y + 15, &Look::fill(RED).attrs(), &b.words);
         body.push_str("</g>\n");
     }
-    for m in &l.lost {
-        let n = m.n;
-        let w = m.clobber;
+    for m in &l.races {
+        let (n, class) = (m.n, m.class());
+        let colour = palette::race(m.kind);
+        let marker = marker(m.kind);
+        let _ = write!(
+            body,
+            r#"<g class="{class}" id="{class}-{n}"><title>{}</title>"#,
+            escape(&m.explanation)
+        );
+        for w in &m.outlined {
+            let _ = write!(
+                body,
+                r#"<rect x="{}" y="{}" width="{}" height="{}" rx="5" fill="none" stroke="{colour}" stroke-width="2.5"/>"#,
+                w.x - 3,
+                w.y - 3,
+                w.w + 6,
+                BOX_H + 6
+            );
+        }
+        body.push_str("</g>\n");
+        for (part, p) in &m.dashed {
+            rect_outline(&mut body, part, &format!("{part}-{n}"), *p, colour, "1.5");
+        }
+        for (part, o) in &m.links {
+            let _ = writeln!(
+                body,
+                r#"<line class="{part}" id="{part}-{n}" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{colour}" stroke-width="1.5" stroke-dasharray="2 3" marker-end="url(#{marker})"/>"#,
+                o.x1, o.y1, o.x2, o.y2
+            );
+        }
+        let (part, a) = m.curve;
         let _ = writeln!(
             body,
-            r#"<g class="lost-update" id="lost-update-{n}"><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" rx="5" fill="none" stroke="{RED}" stroke-width="2.5"/></g>"#,
-            escape(&m.explanation),
-            w.x - 3,
-            w.y - 3,
-            w.w + 6,
-            BOX_H + 6
-        );
-        rect_outline(
-            &mut body,
-            "stale-read",
-            &format!("stale-read-{n}"),
-            m.stale_read,
-            RED,
-            "1.5",
-        );
-        rect_outline(
-            &mut body,
-            "lost-write",
-            &format!("lost-write-{n}"),
-            m.lost_write,
-            RED,
-            "1.5",
-        );
-        let o = m.overwrite;
-        let _ = writeln!(
-            body,
-            r#"<line class="lost-overwrite" id="lost-overwrite-{n}" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{RED}" stroke-width="1.5" stroke-dasharray="2 3" marker-end="url(#{ARROW})"/>"#,
-            o.x1, o.y1, o.x2, o.y2
-        );
-        let a = m.arrow;
-        let _ = writeln!(
-            body,
-            r#"<path class="lost-arrow" id="lost-arrow-{n}" d="M {} {ry} C {bulge} {ry} {bulge} {wy} {} {wy}" fill="none" stroke="{RED}" stroke-width="2" marker-end="url(#{ARROW})"/>"#,
+            r#"<path class="{part}" id="{part}-{n}" d="M {} {y1} C {bulge} {y1} {bulge} {y2} {} {y2}" fill="none" stroke="{colour}" stroke-width="2" marker-end="url(#{marker})"/>"#,
             a.x1,
             a.x2,
-            ry = a.y1,
-            wy = a.y2,
+            y1 = a.y1,
+            y2 = a.y2,
             bulge = m.bulge
         );
         badge(&mut body, &m.badge);
@@ -788,10 +1043,14 @@ pub fn emit(l: &TimelineLayout) -> String {
 
     let mut out = String::new();
     open(&mut out, l.width, l.height, &l.title);
-    let _ = writeln!(
-        out,
-        r#"<defs><marker id="{ARROW}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="{RED}"/></marker></defs>"#
-    );
+    out.push_str("<defs>");
+    for (id, colour) in &l.markers {
+        let _ = write!(
+            out,
+            r#"<marker id="{id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="{colour}"/></marker>"#
+        );
+    }
+    out.push_str("</defs>\n");
     out.push_str(&body);
     text(
         &mut out,
@@ -802,4 +1061,62 @@ pub fn emit(l: &TimelineLayout) -> String {
     );
     out.push_str("</svg>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::{PolicyChoice, run};
+    use crate::scenario::{parse, parse_schedule};
+
+    /// Two withdrawals of 80 from 100 that both pass their check (overdraft.toml, shortened).
+    const OVERDRAFT: &str = r#"
+[[accounts]]
+name = "account"
+balance = 100
+[[transactions]]
+name = "atm"
+steps = [{ read = "account", into = "seen" }, { require = "seen >= 80" }, { atomic_add = "account", value = "-80" }]
+[[transactions]]
+name = "online"
+steps = [{ read = "account", into = "seen" }, { require = "seen >= 80" }, { atomic_add = "account", value = "-80" }]
+"#;
+
+    #[test]
+    fn the_layout_places_a_box_per_step_and_marks_the_stale_check_on_its_steps() {
+        let sc = parse("t.toml", OVERDRAFT).unwrap();
+        let schedule = parse_schedule(&sc, "atm,online,atm,online,atm,online").unwrap();
+        let report = run(&sc, &PolicyChoice::Scripted { schedule });
+        let l = layout(&report, "t.toml");
+        assert_eq!(l.steps.len(), 6);
+        assert!(
+            l.steps.windows(2).all(|w| w[0].at.y < w[1].at.y),
+            "time flows down"
+        );
+        let box_of = |step: u64| l.steps[step as usize - 1].at;
+        assert_eq!(l.races.len(), 1);
+        let m = &l.races[0];
+        assert_eq!((m.kind, m.n), (RaceKind::StaleCheck, 1));
+        assert_eq!(m.outlined, vec![box_of(6)]);
+        let dashed: Vec<(&str, Placed)> = m.dashed.clone();
+        assert_eq!(
+            dashed,
+            vec![
+                ("stale-check-read", box_of(2)),
+                ("stale-check-check", box_of(4)),
+                ("stale-check-change", box_of(5)),
+            ]
+        );
+        // The stale check's arrowhead is defined, and nothing says there was no race.
+        assert!(l.markers.contains(&("racesim-arrow-stale", palette::STALE)));
+        assert!(l.lines.iter().all(|t| t.text != words::NO_RACE));
+        assert!(l.lines.iter().any(|t| t.text == RaceKind::StaleCheck.heading(1)));
+        // The picture fits its longest line.
+        assert!(
+            l.lines
+                .iter()
+                .all(|t| t.x + text_width(&t.text) + MARGIN <= l.width)
+        );
+        assert_eq!(emit(&l), emit(&layout(&report, "t.toml")));
+    }
 }
