@@ -105,6 +105,14 @@ fn position(svg: &str, id: &str) -> (i32, i32) {
     (number("x"), number("y"))
 }
 
+/// How many elements have `token` among their classes.
+fn with_class(svg: &str, token: &str) -> usize {
+    svg.split(r#"class=""#)
+        .skip(1)
+        .filter(|rest| rest[..rest.find('"').unwrap()].split(' ').any(|c| c == token))
+        .count()
+}
+
 #[test]
 fn every_shipped_run_timeline_renders_and_marks_exactly_its_races() {
     for path in top_level_scenarios() {
@@ -174,14 +182,14 @@ fn every_shipped_exploration_chart_renders_with_expected_outcomes_marked() {
             assert!(svg.contains(&format!(r#"id="outcome-{n}""#)), "{path}");
         }
         assert!(svg.contains("witness: racesim run"), "{path}: no witness command");
+        // Every bar says whether it needs an interleaving, as the exploration found.
+        let racy = x.outcomes.iter().filter(|o| !o.serial).count();
+        assert_eq!(with_class(&svg, "racy"), racy, "{path}");
+        assert_eq!(with_class(&svg, "serial"), x.outcomes.len() - racy, "{path}");
         // Every shipped scenario lists its outcomes and passes: all bars are expected.
         if sc.expect.outcomes.is_some() {
-            assert_eq!(
-                svg.matches(r#"class="expected""#).count(),
-                x.outcomes.len(),
-                "{path}"
-            );
-            assert!(!svg.contains(r#"class="unexpected""#), "{path}");
+            assert_eq!(with_class(&svg, "expected"), x.outcomes.len(), "{path}");
+            assert_eq!(with_class(&svg, "unexpected"), 0, "{path}");
         }
     }
 }
@@ -198,7 +206,7 @@ fn a_sweep_chart_renders_and_names_the_first_seed() {
         "first seed: racesim run {path} --policy random --seed {}",
         s.outcomes[0].first_seed
     )));
-    assert_eq!(svg.matches(r#"class="expected""#).count(), 3);
+    assert_eq!(with_class(&svg, "expected"), 3);
     // A policy other than the scenario's is named in the command.
     let svg = render::svg::sweep(&sc, &s, path, SeededPolicy::Pct { depth: 2 }, "0..300");
     assert!(svg.contains("--policy pct --depth 2 --seed"));
@@ -210,8 +218,8 @@ fn an_unexpected_outcome_is_marked_as_such() {
     let sc = common::parse(&format!("{LESSON_NODELAY}[expect]\nfinal = {{ account = 0 }}\n"));
     let x = explore::explore(&sc, 1_000_000).unwrap();
     let svg = render::svg::explore(&sc, &x, "test.toml");
-    assert_eq!(svg.matches(r#"class="expected""#).count(), 1);
-    assert_eq!(svg.matches(r#"class="unexpected""#).count(), 2);
+    assert_eq!(with_class(&svg, "expected"), 1);
+    assert_eq!(with_class(&svg, "unexpected"), 2);
     assert!(svg.contains("✓") && svg.contains("✗"));
 }
 
@@ -704,5 +712,87 @@ fn the_mermaid_deadlock_names_who_waits_for_which_lock() {
             "a_to_b waits for lb, held by b_to_a",
             "b_to_a waits for la, held by a_to_b"
         ])
+    );
+}
+
+/// The classes of the bar of outcome `n` (1-based).
+fn bar_classes(svg: &str, n: usize) -> Vec<String> {
+    let at = svg
+        .find(&format!(r#"id="outcome-{n}""#))
+        .unwrap_or_else(|| panic!("no outcome-{n}"));
+    let start = svg[..at].rfind(r#"class=""#).unwrap() + 7;
+    let end = start + svg[start..].find('"').unwrap();
+    svg[start..end].split(' ').map(String::from).collect()
+}
+
+#[test]
+fn charts_mark_the_outcomes_that_need_an_interleaving() {
+    // One at a time the transactions give 0; -50 and 150 need an update lost in between.
+    let path = "scenarios/bank_account_nodelay.toml";
+    let sc = common::load(path);
+    let x = explore::explore(&sc, explore::DEFAULT_MAX_STATES).unwrap();
+    let s = sweep::sweep(&sc, 0..300, SeededPolicy::Random, &|_| {});
+    let explored: Vec<(Vec<i64>, bool)> = x
+        .outcomes
+        .iter()
+        .map(|o| (o.balances.clone(), o.serial))
+        .collect();
+    let swept: Vec<(Vec<i64>, bool)> = s
+        .outcomes
+        .iter()
+        .map(|o| (o.balances.clone(), o.serial))
+        .collect();
+    let charts = [
+        (render::svg::explore(&sc, &x, path), explored),
+        (
+            render::svg::sweep(&sc, &s, path, SeededPolicy::Random, "0..300"),
+            swept,
+        ),
+    ];
+    for (svg, outcomes) in charts {
+        assert_not_blank(&rasterise(&svg, "racy chart"), "racy chart");
+        assert_eq!(outcomes.len(), 3);
+        for (i, (balances, serial)) in outcomes.iter().enumerate() {
+            assert_eq!(*serial, balances == &[0], "{balances:?}");
+            let classes = bar_classes(&svg, i + 1);
+            let want = if *serial { "serial" } else { "racy" };
+            assert!(classes.iter().any(|c| c == want), "{balances:?}: {classes:?}");
+            assert!(
+                classes.iter().any(|c| c == "expected"),
+                "{balances:?}: {classes:?}"
+            );
+        }
+        assert_eq!(with_class(&svg, "racy"), 2);
+        assert_eq!(with_class(&svg, "serial"), 1);
+        // The two racy bars are hatched, and the legend says what the hatching means.
+        assert_eq!(with_class(&svg, "hatch"), 2);
+        assert!(svg.contains(r#"<pattern id="racesim-hatch""#));
+        assert!(svg.contains(">needs an interleaving</text>"), "{svg}");
+        assert!(svg.contains(">also when run one at a time</text>"), "{svg}");
+    }
+    // A race-free scenario has nothing hatched.
+    let sc = common::load("scenarios/bank_account_lock.toml");
+    let x = explore::explore(&sc, explore::DEFAULT_MAX_STATES).unwrap();
+    let svg = render::svg::explore(&sc, &x, "f.toml");
+    assert_eq!(with_class(&svg, "racy"), 0);
+    assert_eq!(with_class(&svg, "hatch"), 0);
+    assert!(!svg.contains("needs an interleaving"));
+}
+
+#[test]
+fn failed_expectations_are_red_in_the_charts() {
+    let sc = common::parse(&format!("{LESSON_NODELAY}[expect]\nfinal = {{ account = 0 }}\n"));
+    let x = explore::explore(&sc, 1_000_000).unwrap();
+    let svg = render::svg::explore(&sc, &x, "test.toml");
+    let red_bold = format!(r#"font-weight="bold" fill="{RED}">"#);
+    assert!(
+        svg.contains(&format!("{red_bold}expect: final account = 0: FAILED")),
+        "{svg}"
+    );
+    let s = sweep::sweep(&sc, 0..50, SeededPolicy::Random, &|_| {});
+    let svg = render::svg::sweep(&sc, &s, "test.toml", SeededPolicy::Random, "0..50");
+    assert!(
+        svg.contains(&format!("{red_bold}expect: FAILED, first on seed")),
+        "{svg}"
     );
 }

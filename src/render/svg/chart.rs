@@ -1,9 +1,11 @@
 //! The outcome bar charts of `explore` and `sweep`: one bar per outcome, marked expected ✓ or
-//! unexpected ✗ by `[expect]`, with the command that reproduces it, and the verdicts below.
+//! unexpected ✗ by `[expect]`, hatched when only an interleaving reaches it (no run of the
+//! transactions one at a time does), with the command that reproduces it, and the verdicts
+//! below (failed ones in red).
 
 use std::fmt::Write;
 
-use super::palette::{BLUE, Colours, GREEN, GREY, MUTED, RED, TRACK};
+use super::palette::{BLUE, Colours, GREEN, GREY, HATCH, MUTED, RED, TRACK};
 use super::{CW, Header, Look, MARGIN, Swatch, draw_legend, escape, legend_layout, open, text, text_width};
 use crate::explore::Exploration;
 use crate::render::explore::{percent, race_verdict, verdict_lines};
@@ -21,13 +23,30 @@ struct Bar {
     value: String,
     witness: String,
     expected: Option<bool>,
+    /// Reachable when the transactions run one at a time; `false`: it needs an interleaving.
+    serial: bool,
 }
+
+impl Bar {
+    /// What the bar's shading says: the class on its group, and the words beside its value.
+    fn interleaving(&self) -> (&'static str, &'static str) {
+        if self.serial {
+            ("serial", words::SERIAL_TOO)
+        } else {
+            ("racy", words::NEEDS_INTERLEAVING)
+        }
+    }
+}
+
+/// The hatching over the bars of outcomes that need an interleaving.
+const HATCHING: &str = "racesim-hatch";
 
 const BAR_MAX: i32 = 360;
 const BAR_ROW: i32 = 50;
 
-/// A horizontal bar chart of outcomes, shared by explore and sweep.
-fn chart(sc: &Scenario, title: &str, context: &str, bars: &[Bar], footer: &[String]) -> String {
+/// A horizontal bar chart of outcomes, shared by explore and sweep. `footer`: lines below the
+/// bars, each with whether it reports a failure.
+fn chart(sc: &Scenario, title: &str, context: &str, bars: &[Bar], footer: &[(String, bool)]) -> String {
     let head = Header::new(sc, context.to_string());
     let label_w = bars
         .iter()
@@ -36,7 +55,11 @@ fn chart(sc: &Scenario, title: &str, context: &str, bars: &[Bar], footer: &[Stri
         .unwrap_or(0)
         .max(text_width("outcome"));
     let bar_x = MARGIN + 22 + label_w + 14;
-    let value_w = bars.iter().map(|b| text_width(&b.value)).max().unwrap_or(0);
+    let value_w = bars
+        .iter()
+        .map(|b| text_width(&b.value) + 12 + text_width(b.interleaving().1) * 11 / 12)
+        .max()
+        .unwrap_or(0);
     let witness_w = bars
         .iter()
         .map(|b| text_width(&b.witness) * 11 / 12)
@@ -49,7 +72,7 @@ fn chart(sc: &Scenario, title: &str, context: &str, bars: &[Bar], footer: &[Stri
         MARGIN * 2
             + footer
                 .iter()
-                .map(|f| text_width(f))
+                .map(|(f, _)| text_width(f))
                 .max()
                 .unwrap_or(0)
                 .min(text_width(&"x".repeat(100))),
@@ -81,9 +104,10 @@ fn chart(sc: &Scenario, title: &str, context: &str, bars: &[Bar], footer: &[Stri
             None => (BLUE, "", "outcome"),
         };
         let len = ((b.share.clamp(0.0, 1.0) * BAR_MAX as f64).round() as i32).max(2);
+        let (shading, shading_words) = b.interleaving();
         let _ = writeln!(
             body,
-            r#"<g class="{class}" id="outcome-{n}"><title>{}: {}</title>"#,
+            r#"<g class="{class} {shading}" id="outcome-{n}"><title>{}: {} ({shading_words})</title>"#,
             escape(&b.label),
             escape(&b.value)
         );
@@ -103,12 +127,26 @@ fn chart(sc: &Scenario, title: &str, context: &str, bars: &[Bar], footer: &[Stri
             y + 2,
             y + 2
         );
+        if !b.serial {
+            let _ = writeln!(
+                body,
+                r#"<rect class="hatch" x="{bar_x}" y="{}" width="{len}" height="20" rx="2" fill="url(#{HATCHING})"/>"#,
+                y + 2
+            );
+        }
         text(
             &mut body,
             bar_x + BAR_MAX + 10,
             y + 16,
             &Look::BOLD.attrs(),
             &b.value,
+        );
+        text(
+            &mut body,
+            bar_x + BAR_MAX + 10 + text_width(&b.value) + 12,
+            y + 16,
+            &format!(r#"font-size="11" font-style="italic" fill="{MUTED}""#),
+            shading_words,
         );
         text(
             &mut body,
@@ -127,10 +165,11 @@ fn chart(sc: &Scenario, title: &str, context: &str, bars: &[Bar], footer: &[Stri
     );
     y += 14;
     let columns = (((width - 2 * MARGIN) as f64 / CW) as usize).max(60);
-    for line in footer {
+    for (line, failed) in footer {
+        let look = if *failed { Look::bold(RED) } else { Look::PLAIN };
         for (i, part) in wrap(line, columns).iter().enumerate() {
             let indent = if i == 0 { 0 } else { 2 * CW as i32 };
-            text(&mut body, MARGIN + indent, y, "", part);
+            text(&mut body, MARGIN + indent, y, &look.attrs(), part);
             y += 18;
         }
     }
@@ -145,11 +184,27 @@ fn chart(sc: &Scenario, title: &str, context: &str, bars: &[Bar], footer: &[Stri
     } else {
         entries.push((solid(BLUE), "outcome ([expect] names none)".into()));
     }
+    if bars.iter().any(|b| !b.serial) {
+        entries.push((
+            Swatch::Hatched {
+                fill: GREY,
+                pattern: HATCHING,
+            },
+            words::NEEDS_INTERLEAVING.into(),
+        ));
+    }
+    if bars.iter().any(|b| b.serial) {
+        entries.push((solid(GREY), words::SERIAL_TOO.into()));
+    }
     let legend = legend_layout(entries, y + 4, width);
     draw_legend(&mut body, &legend);
     let height = legend.bottom + MARGIN;
     let mut out = String::new();
     open(&mut out, width, height, &format!("racesim: {}", sc.name));
+    let _ = writeln!(
+        out,
+        r#"<defs><pattern id="{HATCHING}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect x="0" y="0" width="3" height="6" fill="{HATCH}" fill-opacity="0.55"/></pattern></defs>"#
+    );
     out.push_str(&body);
     out.push_str("</svg>\n");
     out
@@ -171,13 +226,15 @@ pub fn explore(sc: &Scenario, x: &Exploration, file: &str) -> String {
             ),
             witness: format!("witness: {}", words::replay_command(sc, file, &o.witness, false)),
             expected: crate::expect::is_expected(sc, &o.status, &o.balances),
+            serial: o.serial,
         })
         .collect();
-    let mut footer = vec![race_verdict(sc, x)];
+    let mut footer = vec![(race_verdict(sc, x), false)];
     footer.extend(
         verdict_lines(sc, x, file)
             .into_iter()
-            .map(|l| format!("expect: {l}")),
+            .zip(&x.verdicts.0)
+            .map(|(l, v)| (format!("expect: {l}"), v.failure.is_some())),
     );
     chart(
         sc,
@@ -203,13 +260,17 @@ pub fn sweep(sc: &Scenario, s: &Sweep, file: &str, policy: SeededPolicy, range: 
             value: format!("{}  ({:.2}%)", o.count, o.count as f64 * 100.0 / total),
             witness: format!("first seed: {}", seed_command(file, policy, o.first_seed)),
             expected: crate::expect::is_expected(sc, &o.status, &o.balances),
+            serial: o.serial,
         })
         .collect();
     let footer = vec![match s.verdict.first_failing_seed {
-        None => "expect: ok on every seed".to_string(),
-        Some(seed) => format!(
-            "expect: FAILED, first on seed {seed}: {}",
-            seed_command(file, policy, seed)
+        None => ("expect: ok on every seed".to_string(), false),
+        Some(seed) => (
+            format!(
+                "expect: FAILED, first on seed {seed}: {}",
+                seed_command(file, policy, seed)
+            ),
+            true,
         ),
     }];
     let name = match policy {

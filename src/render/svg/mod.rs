@@ -222,6 +222,11 @@ pub enum Swatch {
         colour: &'static str,
         marker: &'static str,
     },
+    /// A box in `fill` hatched with the pattern with id `pattern`.
+    Hatched {
+        fill: &'static str,
+        pattern: &'static str,
+    },
 }
 
 /// A legend entry where it is drawn: the swatch at (x, y = the row's middle), words beside it.
@@ -274,6 +279,14 @@ fn draw_legend(out: &mut String, legend: &Legend) {
                     y - 7,
                     colours.fill,
                     colours.stroke
+                );
+            }
+            Swatch::Hatched { fill, pattern } => {
+                let _ = writeln!(
+                    out,
+                    r#"<rect x="{x}" y="{}" width="22" height="14" rx="3" fill="{fill}"/><rect x="{x}" y="{}" width="22" height="14" rx="3" fill="url(#{pattern})"/>"#,
+                    y - 7,
+                    y - 7
                 );
             }
             Swatch::Arrow { colour, marker } => {
