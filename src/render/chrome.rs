@@ -1,5 +1,6 @@
 //! Chrome trace-event JSON of a run, for Perfetto and chrome://tracing: one track per thread,
-//! one complete ("X") event per step.
+//! one complete ("X") event per step, an instant ("i") event where each race bites, and the
+//! run's status, message, verdicts and races in `otherData`.
 //!
 //! Steps take no virtual time, so timestamps are synthetic but deterministic: each step gets
 //! its own slot after the previous one, and each tick of virtual time adds a wider gap, so
@@ -8,7 +9,8 @@
 use serde_json::{Value, json};
 
 use super::describe;
-use super::words;
+use super::text::verdicts;
+use super::words::{self, RaceKind};
 use crate::engine::Effect;
 use crate::run::RunReport;
 
@@ -69,20 +71,38 @@ pub fn render(report: &RunReport) -> String {
             "args": {"step": e.step, "time": e.time, "delay": e.delay, "finished": e.finished},
         }));
     }
-    for (i, l) in report.analysis.lost_updates.iter().enumerate() {
-        let Ok(k) = report.events.binary_search_by_key(&l.clobber.step, |e| e.step) else {
+    // Each race where it bites: (step, kind, number, explanation).
+    let a = &report.analysis;
+    let mut races: Vec<(u64, RaceKind, usize, String)> = Vec::new();
+    for (i, l) in a.lost_updates.iter().enumerate() {
+        races.push((
+            l.clobber.step,
+            RaceKind::LostUpdate,
+            i + 1,
+            words::lost_update(sc, l),
+        ));
+    }
+    for (i, c) in a.stale_checks.iter().enumerate() {
+        races.push((c.act.step, RaceKind::StaleCheck, i + 1, words::stale_check(sc, c)));
+    }
+    for (i, t) in a.torn_reads.iter().enumerate() {
+        let last = t.old.1.step.max(t.new.1.step);
+        races.push((last, RaceKind::TornRead, i + 1, words::torn_read(sc, t)));
+    }
+    for (step, kind, n, explanation) in races {
+        let Ok(k) = report.events.binary_search_by_key(&step, |e| e.step) else {
             continue;
         };
         let e = &report.events[k];
         events.push(json!({
-            "name": format!("lost update {}", i + 1),
-            "cat": "lost_update",
+            "name": format!("{} {n}", kind.name()),
+            "cat": kind.name().replace(' ', "_"),
             "ph": "i",
             "s": "t",
             "ts": timestamp(e.step, e.time) + SLICE_US / 2,
             "pid": 1,
             "tid": e.thread + 1,
-            "args": {"explanation": words::lost_update(sc, l)},
+            "args": {"explanation": explanation},
         }));
     }
     let outcome = &report.summary.outcome;
@@ -99,7 +119,12 @@ pub fn render(report: &RunReport) -> String {
             "scenario": sc.name,
             "policy": words::policy(&report.policy),
             "status": outcome.status.name(),
+            "message": words::run_message(sc, &outcome.status),
+            "waiting": a.waiting.iter().map(|w| words::waiting(sc, w)).collect::<Vec<_>>(),
             "final": finals,
+            "expect": verdicts(report),
+            "expect_passed": report.verdicts.passed(),
+            "races": words::races(report).into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
             "time_scale": format!("synthetic: {STEP_US}us per step, {TICK_US}us per tick of virtual time"),
         },
     });

@@ -1,21 +1,31 @@
-//! One self-contained HTML page per report: the SVG inline, the text report and the scenario
-//! source, with a little CSS and no JavaScript, so it opens offline from a single file.
+//! One self-contained HTML page per report: a summary (for a run: its status, every verdict and
+//! every race), the SVG inline, the text report and the scenario source, with a little CSS and
+//! no JavaScript, so it opens offline from a single file.
 
 use std::fmt::Write;
 
+use super::svg::palette::{AMBER, GREEN, INK, MUTED, RED, RULE, TRACK};
 use super::svg::{self, escape};
+use super::text::verdict_lines;
 use super::words;
 use crate::explore::Exploration;
+use crate::outcome::Status;
 use crate::run::RunReport;
 use crate::scenario::Scenario;
 use crate::sweep::{SeededPolicy, Sweep};
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#1f2328;\
-margin:2rem auto;max-width:80rem;padding:0 1rem;line-height:1.45}\
-h1{margin-bottom:.2rem}.muted{color:#656d76;margin-top:0}\
-figure{margin:1.5rem 0;overflow-x:auto}figure svg{max-width:none;height:auto}\
-pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:1rem;overflow-x:auto;\
-font-size:.85rem}.lost{color:#d1242f}.ok{color:#2e8540}";
+/// The page's CSS, in the pictures' palette.
+fn style() -> String {
+    format!(
+        "body{{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:{INK};\
+margin:2rem auto;max-width:80rem;padding:0 1rem;line-height:1.45}}\
+h1{{margin-bottom:.2rem}}.muted{{color:{MUTED};margin-top:0}}\
+figure{{margin:1.5rem 0;overflow-x:auto}}figure svg{{max-width:none;height:auto}}\
+pre{{background:{TRACK};border:1px solid {RULE};border-radius:6px;padding:1rem;overflow-x:auto;\
+font-size:.85rem}}.lost{{color:{RED}}}.ok{{color:{GREEN}}}.warn{{color:{AMBER}}}\
+.verdicts .lost{{font-weight:bold}}"
+    )
+}
 
 fn page(
     sc: &Scenario,
@@ -35,7 +45,7 @@ fn page(
         r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#
     );
     let _ = writeln!(out, "<title>racesim {kind}: {}</title>", escape(&sc.name));
-    let _ = writeln!(out, "<style>{STYLE}</style>");
+    let _ = writeln!(out, "<style>{}</style>", style());
     let _ = writeln!(out, "</head>");
     let _ = writeln!(out, "<body>");
     let _ = writeln!(out, "<h1>{}</h1>", escape(&sc.name));
@@ -63,30 +73,84 @@ fn page(
 
 /// The page of one run. `source` is the scenario file's text, `log` the text report.
 pub fn run(report: &RunReport, file: &str, source: &str, log: &str) -> String {
-    let sc = report.scenario;
-    let lost = &report.analysis.lost_updates;
-    let mut summary = String::new();
-    if lost.is_empty() {
-        let _ = writeln!(summary, r#"<p class="ok">No update was lost in this run.</p>"#);
-    } else {
-        let _ = writeln!(
-            summary,
-            "<h2 class=\"lost\">Lost update{}</h2>\n<ol class=\"lost\">",
-            if lost.len() == 1 { "" } else { "s" }
-        );
-        for l in lost {
-            let _ = writeln!(summary, "<li>{}</li>", escape(&words::lost_update(sc, l)));
-        }
-        let _ = writeln!(summary, "</ol>");
-    }
     page(
-        sc,
+        report.scenario,
         "run",
         file,
-        &summary,
+        &run_summary(report),
         &svg::run(report, file),
         &[("Log", log), ("Scenario", source)],
     )
+}
+
+/// A run's status and message, what blocked threads wait for, every verdict (failures in red),
+/// and every race by kind, or that there was none.
+fn run_summary(report: &RunReport) -> String {
+    let sc = report.scenario;
+    let status = &report.summary.outcome.status;
+    let class = match status {
+        Status::Ok => "ok",
+        Status::Error(_) => "lost",
+        Status::Deadlock | Status::Limit { .. } => "warn",
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, r#"<section class="summary">"#);
+    let _ = write!(
+        out,
+        r#"<p class="status">status <strong class="{class}">{}</strong>"#,
+        escape(status.name())
+    );
+    if let Some(m) = words::run_message(sc, status) {
+        let _ = write!(out, r#": <span class="lost">{}</span>"#, escape(&m));
+    }
+    let _ = writeln!(out, "</p>");
+    if !report.analysis.waiting.is_empty() {
+        let _ = writeln!(out, r#"<ul class="waiting">"#);
+        for w in &report.analysis.waiting {
+            let _ = writeln!(out, r#"<li class="lost">{}</li>"#, escape(&words::waiting(sc, w)));
+        }
+        let _ = writeln!(out, "</ul>");
+    }
+    let verdicts = verdict_lines(report);
+    let failed = verdicts.iter().any(|(_, f)| *f);
+    let _ = writeln!(
+        out,
+        r#"<h2 class="{}">{}</h2>"#,
+        if failed { "lost" } else { "ok" },
+        escape(&words::expect_summary(&report.verdicts))
+    );
+    let _ = writeln!(out, r#"<ul class="verdicts">"#);
+    for (line, failed) in &verdicts {
+        let _ = writeln!(
+            out,
+            r#"<li class="{}">{}</li>"#,
+            if *failed { "lost" } else { "ok" },
+            escape(line)
+        );
+    }
+    let _ = writeln!(out, "</ul>");
+    let races = words::races(report);
+    if races.is_empty() {
+        let _ = writeln!(out, r#"<p class="ok">{}</p>"#, escape(words::NO_RACE));
+    }
+    let mut rest = races.as_slice();
+    while let Some((kind, _)) = rest.first() {
+        let kind = *kind;
+        let n = rest.iter().take_while(|(k, _)| *k == kind).count();
+        let (group, after) = rest.split_at(n);
+        rest = after;
+        let _ = writeln!(
+            out,
+            "<h2 class=\"lost\">{}</h2>\n<ol class=\"lost\">",
+            escape(&kind.heading(n))
+        );
+        for (_, sentence) in group {
+            let _ = writeln!(out, "<li>{}</li>", escape(sentence));
+        }
+        let _ = writeln!(out, "</ol>");
+    }
+    let _ = writeln!(out, "</section>");
+    out
 }
 
 /// The page of an exploration. `report` is the text report of `explore`.

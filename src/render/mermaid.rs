@@ -1,13 +1,24 @@
 //! A Mermaid `sequenceDiagram` of a run, which GitHub renders in markdown: a participant per
-//! thread and per account, reads and writes as arrows, everything else as notes, and each lost
-//! update spelled out in a note.
+//! thread and per account, reads and writes as arrows, everything else as notes; the run's
+//! status, verdicts and races up front; each race spelled out in a shaded note where it bites;
+//! who waits for whom in a deadlock; and the verdicts at the end, failures shaded.
 
 use std::fmt::Write;
 
-use super::describe;
-use super::words;
+use super::svg::palette;
+use super::text::verdict_lines;
+use super::words::{self, RaceKind};
+use super::{describe, wrap};
+use crate::analysis::WaitingOn;
 use crate::engine::Effect;
 use crate::run::RunReport;
+
+/// A line break inside a note or a message. Mermaid reads `<br/>` as one; free text never
+/// makes one, because [`sanitize`] turns its `<` into `#lt;`.
+pub const BREAK: &str = "<br/>";
+
+/// Notes wrap at about this many characters, so that a sentence does not make one wide box.
+const NOTE_COLUMNS: usize = 60;
 
 /// Makes free text safe inside a Mermaid message or note: `#` and `;` would start an entity or
 /// end the statement, angle brackets could be read as HTML, and a newline ends the line.
@@ -27,6 +38,16 @@ pub fn sanitize(s: &str) -> String {
     out
 }
 
+/// Free text as the lines of a note: each sentence sanitized and wrapped, joined by [`BREAK`].
+fn note_lines<S: AsRef<str>>(sentences: &[S]) -> String {
+    sentences
+        .iter()
+        .flat_map(|s| wrap(s.as_ref(), NOTE_COLUMNS))
+        .map(|l| sanitize(&l))
+        .collect::<Vec<_>>()
+        .join(BREAK)
+}
+
 /// `first` alone, or `first,last` when they differ: the span of a note.
 fn span(first: String, last: String) -> String {
     if first == last {
@@ -36,13 +57,20 @@ fn span(first: String, last: String) -> String {
     }
 }
 
+/// A note shaded with `fill` (a palette colour) so that it stands out.
+fn shaded_note(out: &mut String, fill: &str, over: &str, text: &str) {
+    let _ = writeln!(out, "    rect {}", palette::rgb(fill));
+    let _ = writeln!(out, "    Note over {over}: {text}");
+    let _ = writeln!(out, "    end");
+}
+
 pub fn render(report: &RunReport) -> String {
     let sc = report.scenario;
     // Prefixed ids keep a thread and an account with the same name apart.
     let thread = |t: usize| format!("t_{}", sc.thread_name(t));
     let account = |a: usize| format!("a_{}", sc.accounts[a].name);
     let threads = span(thread(0), thread(sc.transactions.len() - 1));
-    let lost = &report.analysis.lost_updates;
+    let analysis = &report.analysis;
     let mut out = String::from("sequenceDiagram\n");
     for (t, tx) in sc.transactions.iter().enumerate() {
         let _ = writeln!(out, "    participant {} as {}", thread(t), tx.name);
@@ -56,6 +84,53 @@ pub fn render(report: &RunReport) -> String {
             acc.balance
         );
     }
+    let status = &report.summary.outcome.status;
+    let _ = writeln!(
+        out,
+        "    Note over {threads}: {}",
+        sanitize(
+            &[
+                words::status_summary(status),
+                words::expect_summary(&report.verdicts),
+                words::race_summary(report),
+            ]
+            .join(" · ")
+        )
+    );
+
+    // Every race as a note after the step where it bites: (step, kind, number, over, sentence).
+    let mut notes: Vec<(u64, RaceKind, usize, String, String)> = Vec::new();
+    for (i, l) in analysis.lost_updates.iter().enumerate() {
+        notes.push((
+            l.clobber.step,
+            RaceKind::LostUpdate,
+            i + 1,
+            format!("{},{}", thread(l.clobber.thread), account(l.account)),
+            words::lost_update(sc, l),
+        ));
+    }
+    for (i, s) in analysis.stale_checks.iter().enumerate() {
+        notes.push((
+            s.act.step,
+            RaceKind::StaleCheck,
+            i + 1,
+            format!("{},{}", thread(s.thread), account(s.account)),
+            words::stale_check(sc, s),
+        ));
+    }
+    for (i, t) in analysis.torn_reads.iter().enumerate() {
+        let (a, last) = if t.old.1.step > t.new.1.step { t.old } else { t.new };
+        notes.push((
+            last.step,
+            RaceKind::TornRead,
+            i + 1,
+            format!("{},{}", thread(t.reader), account(a)),
+            words::torn_read(sc, t),
+        ));
+    }
+    // In step order; races biting at the same step keep the order of their kinds.
+    notes.sort_by_key(|n| (n.0, n.1, n.2));
+
     let mut now = None;
     for e in &report.events {
         if now.is_some() && now != Some(e.time) {
@@ -93,17 +168,6 @@ pub fn render(report: &RunReport) -> String {
                     "    {t}->>{}: {n}. write {value} (was {old}){sleeps}",
                     account(a)
                 );
-                for (i, l) in lost.iter().enumerate() {
-                    if l.clobber.step == e.step {
-                        let _ = writeln!(
-                            out,
-                            "    Note over {t},{}: LOST UPDATE {}: {}",
-                            account(a),
-                            i + 1,
-                            sanitize(&words::lost_update(sc, l))
-                        );
-                    }
-                }
             }
             Effect::AtomicAdd {
                 account: a,
@@ -128,7 +192,30 @@ pub fn render(report: &RunReport) -> String {
                 );
             }
         }
+        for (_, kind, i, over, sentence) in notes.iter().filter(|note| note.0 == e.step) {
+            let text = note_lines(&[format!("{} {i}: {sentence}", kind.name().to_uppercase())]);
+            shaded_note(&mut out, palette::race_fill(*kind), over, &text);
+        }
     }
+
+    // A deadlock: who waits for whom, as crossed-out messages (or a note when nobody else
+    // holds the lock).
+    if !analysis.waiting.is_empty() {
+        let _ = writeln!(out, "    rect {}", palette::rgb(palette::RED_FILL));
+        for w in &analysis.waiting {
+            let sentence = sanitize(&words::waiting(sc, w));
+            match w.on {
+                WaitingOn::Lock { holder: Some(h), .. } if h != w.thread => {
+                    let _ = writeln!(out, "    {}--x{}: {sentence}", thread(w.thread), thread(h));
+                }
+                WaitingOn::Lock { .. } => {
+                    let _ = writeln!(out, "    Note over {}: {sentence}", thread(w.thread));
+                }
+            }
+        }
+        let _ = writeln!(out, "    end");
+    }
+
     let outcome = &report.summary.outcome;
     let finals: Vec<String> = sc
         .accounts
@@ -137,29 +224,53 @@ pub fn render(report: &RunReport) -> String {
         .map(|(a, v)| format!("{} = {v}", a.name))
         .collect();
     let over = if sc.accounts.is_empty() {
-        threads
+        threads.clone()
     } else {
         span(account(0), account(sc.accounts.len() - 1))
     };
+    let message = words::run_message(sc, status)
+        .map(|m| format!("{BREAK}{}", note_lines(&[m])))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "    Note over {over}: {} - final {}",
-        outcome.status.name(),
+        "    Note over {over}: {} - final {}{message}",
+        status.name(),
         if finals.is_empty() {
             "(no accounts)".to_string()
         } else {
             sanitize(&finals.join(", "))
         }
     );
+    // The verdicts, shaded red when one failed.
+    let verdicts = verdict_lines(report);
+    let lines: Vec<&str> = verdicts.iter().map(|(l, _)| l.as_str()).collect();
+    if verdicts.iter().any(|(_, failed)| *failed) {
+        let text = format!("EXPECT FAILED{BREAK}{}", note_lines(&lines));
+        shaded_note(&mut out, palette::RED_FILL, &threads, &text);
+    } else {
+        let _ = writeln!(
+            out,
+            "    Note over {threads}: expect{BREAK}{}",
+            note_lines(&lines)
+        );
+    }
     out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::sanitize;
+    use super::{BREAK, note_lines, sanitize};
 
     #[test]
     fn sanitize_defuses_mermaid_syntax() {
         assert_eq!(sanitize("a;b#c<d>\ne"), "a#59;b#35;c#lt;d#gt; e");
+    }
+
+    #[test]
+    fn notes_break_lines_with_the_one_token_free_text_cannot_make() {
+        let long = "word ".repeat(30);
+        let note = note_lines(&[long.trim(), "<br/>"]);
+        assert!(note.matches(BREAK).count() >= 3, "{note}");
+        assert!(note.ends_with(&format!("{BREAK}#lt;br/#gt;")), "{note}");
     }
 }

@@ -25,6 +25,25 @@ pub fn target(file: &str, workers: Option<u32>) -> String {
     t
 }
 
+/// Splits `line` into pieces of at most `columns` characters at spaces (a longer word stays
+/// whole), for sentences that would make a picture too wide.
+pub fn wrap(line: &str, columns: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in line.split(' ') {
+        let fits = current.chars().count() + 1 + word.chars().count() <= columns;
+        if !current.is_empty() && !fits {
+            out.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    out.push(current);
+    out
+}
+
 /// What a step did, for people: `read account -> local_copy = 100`.
 pub fn describe(scenario: &Scenario, event: &Event) -> String {
     let tx = &scenario.transactions[event.thread];
@@ -87,5 +106,17 @@ pub fn describe(scenario: &Scenario, event: &Event) -> String {
             };
             format!("{what} -> error: {}", words::fault_reason(scenario, &fault))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_breaks_at_spaces() {
+        assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
+        assert_eq!(wrap("aaaaaaa b", 3), vec!["aaaaaaa", "b"]);
+        assert_eq!(wrap("", 3), vec![""]);
     }
 }

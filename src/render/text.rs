@@ -135,14 +135,7 @@ fn render_with(report: &RunReport, file: &str, paint: &Paint) -> String {
 
 /// One sentence per race the run shows: lost updates, stale checks, torn reads.
 pub fn race_lines(report: &RunReport) -> Vec<String> {
-    let sc = report.scenario;
-    let a = &report.analysis;
-    a.lost_updates
-        .iter()
-        .map(|l| words::lost_update(sc, l))
-        .chain(a.stale_checks.iter().map(|c| words::stale_check(sc, c)))
-        .chain(a.torn_reads.iter().map(|t| words::torn_read(sc, t)))
-        .collect()
+    words::races(report).into_iter().map(|(_, line)| line).collect()
 }
 
 /// One line per expectation: what it says and whether (and where) it failed.
@@ -150,8 +143,8 @@ pub fn verdicts(report: &RunReport) -> Vec<String> {
     verdict_lines(report).into_iter().map(|(line, _)| line).collect()
 }
 
-/// The verdict lines, each with whether it reports a failure.
-fn verdict_lines(report: &RunReport) -> Vec<(String, bool)> {
+/// The verdict lines, each with whether it reports a failure (every picture shows these).
+pub fn verdict_lines(report: &RunReport) -> Vec<(String, bool)> {
     match &report.verdicts {
         RunVerdicts::Checked(v) => {
             if v.is_empty() {

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::analysis::{LostUpdate, StaleCheck, TornRead, Waiting, WaitingOn};
 use crate::engine::Fault;
-use crate::expect::{Check, ExploreFailure, ExploreVerdict, RunFailure, RunVerdict};
+use crate::expect::{Check, ExploreFailure, ExploreVerdict, RunFailure, RunVerdict, RunVerdicts};
 use crate::explore::{Exploration, Limit, TooManyStates};
 use crate::outcome::{ErrorKind, RunError, Status};
 use crate::policy::ScheduleError;
@@ -500,4 +500,144 @@ pub fn resolved(sc: &Scenario) -> String {
         );
     }
     out
+}
+
+/// The kinds of race the analyses find, in the order the pictures list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RaceKind {
+    LostUpdate,
+    StaleCheck,
+    TornRead,
+}
+
+impl RaceKind {
+    /// "lost update", "stale check", "torn read": also the label of a numbered mark.
+    pub fn name(self) -> &'static str {
+        match self {
+            RaceKind::LostUpdate => "lost update",
+            RaceKind::StaleCheck => "stale check",
+            RaceKind::TornRead => "torn read",
+        }
+    }
+
+    /// The heading over `n` races of this kind: "lost updates", "stale check (check-then-act)".
+    pub fn heading(self, n: usize) -> String {
+        let s = if n == 1 { "" } else { "s" };
+        match self {
+            RaceKind::LostUpdate => format!("lost update{s}"),
+            RaceKind::StaleCheck => format!("stale check{s} (check-then-act)"),
+            RaceKind::TornRead => format!("torn read{s}"),
+        }
+    }
+
+    /// What a picture's legend says about the three parts of a mark: the steps outlined, the
+    /// curve within the lane, the steps outlined dashed.
+    pub fn legend(self) -> [&'static str; 3] {
+        match self {
+            RaceKind::LostUpdate => [
+                "lost update: write built on a stale read",
+                "from the stale read",
+                "the write whose change was lost",
+            ],
+            RaceKind::StaleCheck => [
+                "stale check: acted on a check that no longer held",
+                "from the read the check was based on",
+                "the read, the check, and the change in between",
+            ],
+            RaceKind::TornRead => [
+                "torn read: reads that saw an update half done",
+                "from the first read to the second",
+                "the writes of that update",
+            ],
+        }
+    }
+}
+
+/// Every race of a run in one sentence each, by kind: lost updates, stale checks, torn reads.
+pub fn races(report: &RunReport) -> Vec<(RaceKind, String)> {
+    let sc = report.scenario;
+    let a = &report.analysis;
+    a.lost_updates
+        .iter()
+        .map(|l| (RaceKind::LostUpdate, lost_update(sc, l)))
+        .chain(
+            a.stale_checks
+                .iter()
+                .map(|c| (RaceKind::StaleCheck, stale_check(sc, c))),
+        )
+        .chain(
+            a.torn_reads
+                .iter()
+                .map(|t| (RaceKind::TornRead, torn_read(sc, t))),
+        )
+        .collect()
+}
+
+/// Said when the analyses found no lost update, no stale check and no torn read.
+pub const NO_RACE: &str = "no race was found in this run";
+
+/// Beside an outcome that no run of the transactions one at a time gives.
+pub const NEEDS_INTERLEAVING: &str = "needs an interleaving";
+/// Beside an outcome that the transactions give when run one at a time, too.
+pub const SERIAL_TOO: &str = "also when run one at a time";
+/// The legend of a thread blocked forever.
+pub const BLOCKED: &str = "blocked forever (deadlock)";
+
+/// "status ok", "status deadlock".
+pub fn status_summary(status: &Status) -> String {
+    format!("status {}", status.name())
+}
+
+/// A run's verdicts in a few words: "expect: all 3 ok", "expect: 1 of 3 FAILED".
+pub fn expect_summary(verdicts: &RunVerdicts) -> String {
+    match verdicts {
+        RunVerdicts::NotChecked => "expect: not checked".into(),
+        RunVerdicts::Checked(v) if v.is_empty() => "expect: none".into(),
+        RunVerdicts::Checked(v) => {
+            let failed = v.iter().filter(|v| v.failure.is_some()).count();
+            match (failed, v.len()) {
+                (0, 1) => "expect: ok".into(),
+                (0, n) => format!("expect: all {n} ok"),
+                (1, 1) => "expect: FAILED".into(),
+                (f, n) => format!("expect: {f} of {n} FAILED"),
+            }
+        }
+    }
+}
+
+/// A run's races in a few words: "races: 1 lost update, 2 stale checks", "no race found".
+pub fn race_summary(report: &RunReport) -> String {
+    let a = &report.analysis;
+    let counts = [
+        (RaceKind::LostUpdate, a.lost_updates.len()),
+        (RaceKind::StaleCheck, a.stale_checks.len()),
+        (RaceKind::TornRead, a.torn_reads.len()),
+    ];
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(kind, n)| {
+            let name = kind.name();
+            count(*n as u64, name, &format!("{name}s"))
+        })
+        .collect();
+    if parts.is_empty() {
+        "no race found".into()
+    } else {
+        format!("races: {}", parts.join(", "))
+    }
+}
+
+/// A blocked thread's box in a timeline: "blocked: lock lb (held by b_to_a)".
+pub fn blocked(scenario: &Scenario, w: &Waiting) -> String {
+    match w.on {
+        WaitingOn::Lock { lock, holder } => {
+            let lock = &scenario.locks[lock];
+            match holder {
+                Some(h) if h == w.thread => format!("blocked: lock {lock} (held by itself)"),
+                Some(h) => format!("blocked: lock {lock} (held by {})", scenario.thread_name(h)),
+                None => format!("blocked: lock {lock}"),
+            }
+        }
+    }
 }

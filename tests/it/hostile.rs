@@ -571,3 +571,59 @@ fn control_characters_of_a_description_do_not_reach_the_terminal() {
         }
     }
 }
+
+#[test]
+fn os_threads_reports_a_worker_thread_the_system_refuses_and_ends() {
+    // A pids limit: as root, run the binary as `nobody` with RLIMIT_NPROC at 60, so that the
+    // system refuses most of 200 worker threads. Needs root and util-linux's prlimit and
+    // setpriv; without them the test says so and checks nothing else.
+    let tools = ["prlimit", "setpriv"].iter().all(|t| {
+        Command::new(t)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if !tools || !root_user {
+        eprintln!("skipped: needs root, prlimit and setpriv to impose a thread limit");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let binary = dir.path().join("racesim");
+    std::fs::copy(env!("CARGO_BIN_EXE_racesim"), &binary).unwrap();
+    let mut text =
+        String::from("[scheduler]\npolicy = \"os-threads\"\ntick = \"0ns\"\n[[accounts]]\nname = \"a\"\n");
+    for t in 0..200 {
+        text.push_str(&format!(
+            "[[transactions]]\nname = \"t{t}\"\nsteps = [{{ log = \"hi\" }}]\n"
+        ));
+    }
+    let file = dir.path().join("spawn.toml");
+    std::fs::write(&file, text).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut cmd = Command::new("prlimit");
+    cmd.args([
+        "--nproc=60:60",
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+    ])
+    .arg(&binary)
+    .arg("run")
+    .arg(&file);
+    let out = finish_within(cmd, Duration::from_secs(60));
+    assert_no_panic(&out);
+    assert_eq!(out.status, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("error: os-threads could start only ")
+            && out.stderr.contains(" of 200 worker threads: "),
+        "{}",
+        out.stderr
+    );
+}

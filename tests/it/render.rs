@@ -1,4 +1,5 @@
-//! Pictures and words: svg, html, chrome and mermaid output, rendered for real with resvg; lost-update explanations.
+//! Pictures and words: svg, html, chrome and mermaid output, rendered for real with resvg; every
+//! picture tells the run's status, its verdicts and every race the analyses found.
 //!
 //! Every SVG that the shipped scenarios produce (the run of each, and its exploration) is parsed
 //! and rasterised by resvg, a pure-Rust renderer, and the picture must not be blank. The lesson's
@@ -14,6 +15,8 @@
 use std::path::PathBuf;
 
 use racesim::engine::Effect;
+use racesim::render::svg::palette::RED;
+use racesim::render::words::NO_RACE;
 use racesim::run::{PolicyChoice, RunReport};
 use racesim::scenario::Scenario;
 use racesim::sweep::SeededPolicy;
@@ -88,8 +91,30 @@ fn assert_not_blank(pixmap: &tiny_skia::Pixmap, what: &str) {
     );
 }
 
+/// The x and y of the element with `id`: its own, or (for a step's group) its box's.
+fn position(svg: &str, id: &str) -> (i32, i32) {
+    let at = svg
+        .find(&format!(r#"id="{id}""#))
+        .unwrap_or_else(|| panic!("no element {id}"));
+    let number = |name: &str| -> i32 {
+        let rest = &svg[at..];
+        let start = rest.find(&format!(r#" {name}=""#)).unwrap() + name.len() + 3;
+        let end = start + rest[start..].find('"').unwrap();
+        rest[start..end].parse().unwrap()
+    };
+    (number("x"), number("y"))
+}
+
+/// How many elements have `token` among their classes.
+fn with_class(svg: &str, token: &str) -> usize {
+    svg.split(r#"class=""#)
+        .skip(1)
+        .filter(|rest| rest[..rest.find('"').unwrap()].split(' ').any(|c| c == token))
+        .count()
+}
+
 #[test]
-fn every_shipped_run_timeline_renders_and_marks_exactly_its_lost_updates() {
+fn every_shipped_run_timeline_renders_and_marks_exactly_its_races() {
     for path in top_level_scenarios() {
         let sc = common::load(&path);
         let Some(report) = run_report(&sc) else {
@@ -107,6 +132,26 @@ fn every_shipped_run_timeline_renders_and_marks_exactly_its_lost_updates() {
             !svg.contains(&format!(r#"id="lost-update-{}""#, lost.len() + 1)),
             "{path}"
         );
+        let a = &report.analysis;
+        for (mark, count) in [
+            ("stale-check", a.stale_checks.len()),
+            ("torn-read", a.torn_reads.len()),
+        ] {
+            for n in 1..=count {
+                assert!(svg.contains(&format!(r#"id="{mark}-{n}""#)), "{path}: {mark}-{n}");
+            }
+            let next = format!(r#"id="{mark}-{}""#, count + 1);
+            assert!(!svg.contains(&next), "{path}: {next}");
+        }
+        // The one sentence for a run without races, only then, and never the old half-truth.
+        assert_eq!(svg.contains(NO_RACE), !a.races().any(), "{path}");
+        assert!(!svg.contains("no update was lost"), "{path}");
+        // The status and the verdicts, always.
+        let status = format!(">status {}<", report.summary.outcome.status.name());
+        assert!(svg.contains(&status), "{path}: {status}");
+        for line in render::text::verdicts(&report) {
+            assert!(svg.contains(&render::svg::escape(&line)), "{path}: {line}");
+        }
     }
 }
 
@@ -121,7 +166,7 @@ fn the_lesson_draws_its_lost_update_and_the_fixes_draw_none() {
         let sc = common::load(path);
         let svg = render::svg::run(&run_report(&sc).unwrap(), path);
         assert!(!svg.contains("lost-update"), "{path} draws a lost update");
-        assert!(svg.contains("no update was lost in this run"), "{path}");
+        assert!(svg.contains(NO_RACE), "{path}");
     }
 }
 
@@ -137,14 +182,14 @@ fn every_shipped_exploration_chart_renders_with_expected_outcomes_marked() {
             assert!(svg.contains(&format!(r#"id="outcome-{n}""#)), "{path}");
         }
         assert!(svg.contains("witness: racesim run"), "{path}: no witness command");
+        // Every bar says whether it needs an interleaving, as the exploration found.
+        let racy = x.outcomes.iter().filter(|o| !o.serial).count();
+        assert_eq!(with_class(&svg, "racy"), racy, "{path}");
+        assert_eq!(with_class(&svg, "serial"), x.outcomes.len() - racy, "{path}");
         // Every shipped scenario lists its outcomes and passes: all bars are expected.
         if sc.expect.outcomes.is_some() {
-            assert_eq!(
-                svg.matches(r#"class="expected""#).count(),
-                x.outcomes.len(),
-                "{path}"
-            );
-            assert!(!svg.contains(r#"class="unexpected""#), "{path}");
+            assert_eq!(with_class(&svg, "expected"), x.outcomes.len(), "{path}");
+            assert_eq!(with_class(&svg, "unexpected"), 0, "{path}");
         }
     }
 }
@@ -161,7 +206,7 @@ fn a_sweep_chart_renders_and_names_the_first_seed() {
         "first seed: racesim run {path} --policy random --seed {}",
         s.outcomes[0].first_seed
     )));
-    assert_eq!(svg.matches(r#"class="expected""#).count(), 3);
+    assert_eq!(with_class(&svg, "expected"), 3);
     // A policy other than the scenario's is named in the command.
     let svg = render::svg::sweep(&sc, &s, path, SeededPolicy::Pct { depth: 2 }, "0..300");
     assert!(svg.contains("--policy pct --depth 2 --seed"));
@@ -173,8 +218,8 @@ fn an_unexpected_outcome_is_marked_as_such() {
     let sc = common::parse(&format!("{LESSON_NODELAY}[expect]\nfinal = {{ account = 0 }}\n"));
     let x = explore::explore(&sc, 1_000_000).unwrap();
     let svg = render::svg::explore(&sc, &x, "test.toml");
-    assert_eq!(svg.matches(r#"class="expected""#).count(), 1);
-    assert_eq!(svg.matches(r#"class="unexpected""#).count(), 2);
+    assert_eq!(with_class(&svg, "expected"), 1);
+    assert_eq!(with_class(&svg, "unexpected"), 2);
     assert!(svg.contains("✓") && svg.contains("✗"));
 }
 
@@ -423,4 +468,331 @@ fn pictures_are_not_blank_without_any_font() {
     let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
     resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
     assert_not_blank(&pixmap, "the lesson without fonts");
+}
+
+/// The lesson without the delay, expecting 0: the schedule below loses the deposit and ends at
+/// -50, so `final` fails (and `always` holds).
+fn failing_lesson() -> String {
+    format!("{LESSON_NODELAY}[expect]\nfinal = {{ account = 0 }}\nalways = [\"account >= -100\"]\n")
+}
+const LOSING: &str = "withdrawal*3,deposit*5,withdrawal*2";
+
+#[test]
+fn a_run_that_fails_its_expect_says_failed_and_its_status_in_every_picture() {
+    let text = failing_lesson();
+    let sc = common::parse(&text);
+    let report = common::scripted(&sc, LOSING);
+    assert_eq!(report.summary.outcome.balances, [-50]);
+    let failed = "final account = 0: FAILED: the run ended with account = -50 (step 10)";
+    let passed = "always account >= -100: ok";
+    assert_eq!(render::text::verdicts(&report), [failed, passed]);
+
+    let svg = render::svg::run(&report, "lesson.toml");
+    assert_not_blank(&rasterise(&svg, "failed expect"), "failed expect");
+    assert!(svg.contains(">status ok<"), "{svg}");
+    let red_bold = format!(r#"font-weight="bold" fill="{RED}">"#);
+    assert!(
+        svg.contains(&format!("{red_bold}expect: 1 of 2 FAILED<")),
+        "{svg}"
+    );
+    assert!(
+        svg.contains(&format!("{red_bold}{}<", render::svg::escape(failed))),
+        "{svg}"
+    );
+    // The expectation that holds is listed too, and not in red.
+    assert!(
+        svg.contains(&format!(">{}<", render::svg::escape(passed))),
+        "{svg}"
+    );
+    assert!(
+        !svg.contains(&format!("{red_bold}{}", render::svg::escape(passed))),
+        "{svg}"
+    );
+
+    let log = render::text::render(&report, "lesson.toml");
+    let html = render::html::run(&report, "lesson.toml", &text, &log);
+    assert!(
+        html.contains(r#"status <strong class="ok">ok</strong>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<h2 class="lost">expect: 1 of 2 FAILED</h2>"#),
+        "{html}"
+    );
+    assert!(html.contains(&format!(
+        r#"<li class="lost">{}</li>"#,
+        render::svg::escape(failed)
+    )));
+    assert!(html.contains(&format!(r#"<li class="ok">{}</li>"#, render::svg::escape(passed))));
+
+    let m = render::mermaid::render(&report);
+    assert!(
+        m.contains("Note over t_deposit,t_withdrawal: status ok · expect: 1 of 2 FAILED"),
+        "{m}"
+    );
+    assert!(
+        m.contains(
+            "    rect rgb(255,216,211)\n    Note over t_deposit,t_withdrawal: EXPECT FAILED<br/>final account = 0: FAILED"
+        ),
+        "{m}"
+    );
+
+    let v: serde_json::Value = serde_json::from_str(&render::chrome::render(&report)).unwrap();
+    let other = &v["otherData"];
+    assert_eq!(other["status"], "ok");
+    assert_eq!(other["message"], serde_json::Value::Null);
+    assert_eq!(other["expect_passed"], false);
+    assert_eq!(other["expect"], serde_json::json!([failed, passed]));
+
+    // The command line exits 1 and draws the same.
+    let file = common::scenario_file("render_failing_lesson", &text);
+    let out = common::racesim(&["run", &file, "--schedule", LOSING, "--format", "svg"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("expect: 1 of 2 FAILED"), "{}", out.stdout);
+    // A run that passes says so in the trace.
+    let ok = common::racesim(&["run", "scenarios/bank_account.toml", "--format", "chrome"]);
+    let v: serde_json::Value = serde_json::from_str(&ok.stdout).unwrap();
+    assert_eq!(v["otherData"]["expect_passed"], true);
+}
+
+#[test]
+fn a_run_that_stops_shows_its_status_and_message_in_every_picture() {
+    let sc = common::load("scenarios/bank_account.toml");
+    let choice = PolicyChoice::resolve(&sc, &Default::default()).unwrap();
+    let report = racesim::run::run_limited(&sc, &choice, Some(3));
+    let message = "stopped after 3 steps";
+    let svg = render::svg::run(&report, "f.toml");
+    assert!(svg.contains(">status limit<"), "{svg}");
+    assert!(svg.contains(&format!(r#"fill="{RED}">{message}<"#)), "{svg}");
+    let html = render::html::run(&report, "f.toml", "", "");
+    assert!(
+        html.contains(&format!(r#"<span class="lost">{message}</span>"#)),
+        "{html}"
+    );
+    let m = render::mermaid::render(&report);
+    assert!(
+        m.contains(&format!("limit - final account = 100<br/>{message}")),
+        "{m}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&render::chrome::render(&report)).unwrap();
+    assert_eq!(v["otherData"]["status"], "limit");
+    assert_eq!(v["otherData"]["message"], message);
+}
+
+#[test]
+fn a_check_then_act_is_drawn_as_a_stale_check_on_its_steps() {
+    let path = "scenarios/overdraft.toml";
+    let sc = common::load(path);
+    let report = run_report(&sc).unwrap();
+    assert!(report.analysis.lost_updates.is_empty());
+    let svg = render::svg::run(&report, path);
+    assert_not_blank(&rasterise(&svg, "overdraft stale check"), "overdraft");
+    assert!(svg.contains(r#"id="stale-check-1""#), "{svg}");
+    assert!(!svg.contains(r#"id="stale-check-2""#), "{svg}");
+    // online read at step 2, checked at 4, atm changed the account at 5, online acted at 6.
+    for (part, step) in [("read", 2), ("check", 4), ("change", 5)] {
+        assert_eq!(
+            position(&svg, &format!("stale-check-{part}-1")),
+            position(&svg, &format!("step-{step}")),
+            "{part}"
+        );
+    }
+    let (x, y) = position(&svg, "step-6");
+    assert_eq!(
+        position(&svg, "stale-check-1"),
+        (x - 3, y - 3),
+        "the act is outlined"
+    );
+    assert!(svg.contains("online&#39;s check at step 4 was stale"), "{svg}");
+    assert!(svg.contains(">stale check (check-then-act)<"), "{svg}");
+    assert!(
+        !svg.contains("no update was lost") && !svg.contains(NO_RACE),
+        "{svg}"
+    );
+
+    let html = render::html::run(&report, path, "", "");
+    assert!(
+        html.contains("<h2 class=\"lost\">stale check (check-then-act)</h2>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<li>online&#39;s check at step 4 was stale"),
+        "{html}"
+    );
+    assert!(!html.to_lowercase().contains("no update was lost") && !html.contains(NO_RACE));
+    let m = render::mermaid::render(&report);
+    assert!(
+        m.contains("Note over t_online,a_account: STALE CHECK 1: online's check at step 4 was stale"),
+        "{m}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&render::chrome::render(&report)).unwrap();
+    let instants: Vec<&serde_json::Value> = v["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["ph"] == "i")
+        .collect();
+    assert_eq!(instants.len(), 1);
+    assert_eq!(instants[0]["cat"], "stale_check");
+    assert_eq!(instants[0]["name"], "stale check 1");
+    assert_eq!(instants[0]["tid"], 2, "online's track");
+}
+
+#[test]
+fn a_torn_read_is_drawn_on_its_reads_and_the_writes_between() {
+    let path = "scenarios/torn_read.toml";
+    let sc = common::load(path);
+    // The mover writes a at step 22; the auditor reads a (new) at 23 and b (old) at 24; the
+    // mover writes b at 27.
+    let report = common::scripted(&sc, "mover*22,auditor*4,mover");
+    assert_eq!(report.analysis.torn_reads.len(), 1);
+    let svg = render::svg::run(&report, path);
+    assert_not_blank(&rasterise(&svg, "torn read"), "torn read");
+    assert!(svg.contains(r#"id="torn-read-1""#), "{svg}");
+    assert!(!svg.contains(r#"id="torn-read-2""#), "{svg}");
+    assert_eq!(position(&svg, "torn-read-new-write-1"), position(&svg, "step-22"));
+    assert_eq!(position(&svg, "torn-read-old-write-1"), position(&svg, "step-27"));
+    let (x, y) = position(&svg, "step-23");
+    assert_eq!(
+        position(&svg, "torn-read-1"),
+        (x - 3, y - 3),
+        "the first read is outlined"
+    );
+    assert!(svg.contains("auditor&#39;s reads were torn"), "{svg}");
+    assert!(
+        !svg.contains("no update was lost") && !svg.contains(NO_RACE),
+        "{svg}"
+    );
+
+    let html = render::html::run(&report, path, "", "");
+    assert!(html.contains("<h2 class=\"lost\">torn read</h2>"), "{html}");
+    let m = render::mermaid::render(&report);
+    assert!(
+        m.contains("Note over t_auditor,a_b: TORN READ 1: auditor's reads were torn"),
+        "{m}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&render::chrome::render(&report)).unwrap();
+    let torn = v["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["ph"] == "i" && e["cat"] == "torn_read")
+        .count();
+    assert_eq!(torn, 1);
+}
+
+#[test]
+fn the_mermaid_deadlock_names_who_waits_for_which_lock() {
+    let path = "scenarios/transfer_deadlock.toml";
+    let sc = common::load(path);
+    let report = run_report(&sc).unwrap();
+    assert_eq!(report.summary.outcome.status.name(), "deadlock");
+    let m = render::mermaid::render(&report);
+    assert!(
+        m.contains("t_a_to_b--xt_b_to_a: a_to_b waits for lb, held by b_to_a"),
+        "{m}"
+    );
+    assert!(
+        m.contains("t_b_to_a--xt_a_to_b: b_to_a waits for la, held by a_to_b"),
+        "{m}"
+    );
+    assert!(m.contains("status deadlock"), "{m}");
+    // The other pictures say it in the same words.
+    let svg = render::svg::run(&report, path);
+    assert!(
+        svg.contains("<title>a_to_b waits for lb, held by b_to_a</title>"),
+        "{svg}"
+    );
+    let html = render::html::run(&report, path, "", "");
+    assert!(html.contains(r#"<li class="lost">b_to_a waits for la, held by a_to_b</li>"#));
+    let v: serde_json::Value = serde_json::from_str(&render::chrome::render(&report)).unwrap();
+    assert_eq!(
+        v["otherData"]["waiting"],
+        serde_json::json!([
+            "a_to_b waits for lb, held by b_to_a",
+            "b_to_a waits for la, held by a_to_b"
+        ])
+    );
+}
+
+/// The classes of the bar of outcome `n` (1-based).
+fn bar_classes(svg: &str, n: usize) -> Vec<String> {
+    let at = svg
+        .find(&format!(r#"id="outcome-{n}""#))
+        .unwrap_or_else(|| panic!("no outcome-{n}"));
+    let start = svg[..at].rfind(r#"class=""#).unwrap() + 7;
+    let end = start + svg[start..].find('"').unwrap();
+    svg[start..end].split(' ').map(String::from).collect()
+}
+
+#[test]
+fn charts_mark_the_outcomes_that_need_an_interleaving() {
+    // One at a time the transactions give 0; -50 and 150 need an update lost in between.
+    let path = "scenarios/bank_account_nodelay.toml";
+    let sc = common::load(path);
+    let x = explore::explore(&sc, explore::DEFAULT_MAX_STATES).unwrap();
+    let s = sweep::sweep(&sc, 0..300, SeededPolicy::Random, &|_| {});
+    let explored: Vec<(Vec<i64>, bool)> = x
+        .outcomes
+        .iter()
+        .map(|o| (o.balances.clone(), o.serial))
+        .collect();
+    let swept: Vec<(Vec<i64>, bool)> = s
+        .outcomes
+        .iter()
+        .map(|o| (o.balances.clone(), o.serial))
+        .collect();
+    let charts = [
+        (render::svg::explore(&sc, &x, path), explored),
+        (
+            render::svg::sweep(&sc, &s, path, SeededPolicy::Random, "0..300"),
+            swept,
+        ),
+    ];
+    for (svg, outcomes) in charts {
+        assert_not_blank(&rasterise(&svg, "racy chart"), "racy chart");
+        assert_eq!(outcomes.len(), 3);
+        for (i, (balances, serial)) in outcomes.iter().enumerate() {
+            assert_eq!(*serial, balances == &[0], "{balances:?}");
+            let classes = bar_classes(&svg, i + 1);
+            let want = if *serial { "serial" } else { "racy" };
+            assert!(classes.iter().any(|c| c == want), "{balances:?}: {classes:?}");
+            assert!(
+                classes.iter().any(|c| c == "expected"),
+                "{balances:?}: {classes:?}"
+            );
+        }
+        assert_eq!(with_class(&svg, "racy"), 2);
+        assert_eq!(with_class(&svg, "serial"), 1);
+        // The two racy bars are hatched, and the legend says what the hatching means.
+        assert_eq!(with_class(&svg, "hatch"), 2);
+        assert!(svg.contains(r#"<pattern id="racesim-hatch""#));
+        assert!(svg.contains(">needs an interleaving</text>"), "{svg}");
+        assert!(svg.contains(">also when run one at a time</text>"), "{svg}");
+    }
+    // A race-free scenario has nothing hatched.
+    let sc = common::load("scenarios/bank_account_lock.toml");
+    let x = explore::explore(&sc, explore::DEFAULT_MAX_STATES).unwrap();
+    let svg = render::svg::explore(&sc, &x, "f.toml");
+    assert_eq!(with_class(&svg, "racy"), 0);
+    assert_eq!(with_class(&svg, "hatch"), 0);
+    assert!(!svg.contains("needs an interleaving"));
+}
+
+#[test]
+fn failed_expectations_are_red_in_the_charts() {
+    let sc = common::parse(&format!("{LESSON_NODELAY}[expect]\nfinal = {{ account = 0 }}\n"));
+    let x = explore::explore(&sc, 1_000_000).unwrap();
+    let svg = render::svg::explore(&sc, &x, "test.toml");
+    let red_bold = format!(r#"font-weight="bold" fill="{RED}">"#);
+    assert!(
+        svg.contains(&format!("{red_bold}expect: final account = 0: FAILED")),
+        "{svg}"
+    );
+    let s = sweep::sweep(&sc, 0..50, SeededPolicy::Random, &|_| {});
+    let svg = render::svg::sweep(&sc, &s, "test.toml", SeededPolicy::Random, "0..50");
+    assert!(
+        svg.contains(&format!("{red_bold}expect: FAILED, first on seed")),
+        "{svg}"
+    );
 }
