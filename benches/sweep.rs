@@ -1,5 +1,5 @@
 //! sweep throughput on the lesson's no-delay scenario (two `update` threads, no sleep), in seeds
-//! per second, against a bare loop that only seeds ChaCha8 and draws from it.
+//! per second, against a bare loop that only seeds `ChaCha8` and draws from it.
 //!
 //! `cargo bench --bench sweep`
 
@@ -48,7 +48,7 @@ fn nodelay_2_threads(bencher: Bencher) {
     sweep_on(bencher, 2);
 }
 
-/// The floor: per seed, only key ChaCha8 and draw five `below(2)` (about what one run of the
+/// The floor: per seed, only key `ChaCha8` and draw five `below(2)` (about what one run of the
 /// no-delay lesson draws). No engine, no policy, no histogram.
 #[divan::bench(sample_count = 20)]
 fn chacha8_draws_only(bencher: Bencher) {

@@ -30,7 +30,7 @@ pub struct At {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LostUpdate {
     pub account: AccountId,
-    /// The write (or atomic_add) whose change disappeared.
+    /// The write (or `atomic_add`) whose change disappeared.
     pub lost: At,
     /// The change the lost write made, relative to what its thread had read: +50 for a deposit
     /// that read 100 and wrote 150. `None` for a blind write (no earlier read of the account).
@@ -156,7 +156,7 @@ pub fn lost_updates(scenario: &Scenario, events: &[Event]) -> Vec<LostUpdate> {
             Effect::Write { account, value, .. } => {
                 let read = last_read[e.thread * accounts + account];
                 if let Some(read) = read {
-                    for (w, change, reported) in writes[account].iter_mut() {
+                    for (w, change, reported) in &mut writes[account] {
                         if w.thread != e.thread && w.step > read.step && !*reported {
                             *reported = true;
                             out.push(LostUpdate {

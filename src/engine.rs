@@ -90,7 +90,7 @@ impl From<End> for Status {
 }
 
 /// What `settle` found: some thread can run now, or the run is over.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Settled {
     Ready,
     Ended(End),
@@ -840,7 +840,7 @@ mod tests {
                 assert_eq!(e.finished, iteration == 2 && pc == 2);
             }
             // Between repeats the thread's locals keep their values (they are not reset).
-            let x = 10 + iteration as i64;
+            let x = 10 + i64::from(iteration);
             assert_eq!(sim.state.locals, [x, x + 1]);
             if iteration < 2 {
                 let th = sim.state.threads[0];
@@ -1033,7 +1033,7 @@ mod tests {
 
     #[test]
     fn a_delay_past_the_end_of_time_is_a_runtime_error() {
-        let sc = one_thread(r#"{ sleep = 9223372036854775807, delay = 9223372036854775807 }, { sleep = 2 }"#);
+        let sc = one_thread(r"{ sleep = 9223372036854775807, delay = 9223372036854775807 }, { sleep = 2 }");
         let mut sim = Sim::new(&sc);
         sim.step(0);
         assert_eq!(sim.settle(), Settled::Ready);

@@ -128,7 +128,7 @@ pub fn balances_after(scenario: &Scenario, events: &[Event], step: u64) -> Vec<i
     for e in events.iter().take_while(|e| e.step <= step) {
         match e.effect {
             Effect::Write { account, value, .. } | Effect::AtomicAdd { account, value, .. } => {
-                values[account] = value
+                values[account] = value;
             }
             _ => {}
         }
@@ -179,8 +179,7 @@ impl ExploreVerdicts {
 pub fn matches(expected: &ExpectedOutcome, status: &Status, balances: &[i64]) -> bool {
     match (expected, status) {
         (ExpectedOutcome::Ok(b), Status::Ok) => b == balances,
-        (ExpectedOutcome::Deadlock, Status::Deadlock) => true,
-        (ExpectedOutcome::Error, Status::Error(_)) => true,
+        (ExpectedOutcome::Deadlock, Status::Deadlock) | (ExpectedOutcome::Error, Status::Error(_)) => true,
         _ => false,
     }
 }

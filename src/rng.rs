@@ -1,11 +1,11 @@
-//! The pinned random stream: ChaCha8 keyed by the seed, and the one draw method every seeded
+//! The pinned random stream: `ChaCha8` keyed by the seed, and the one draw method every seeded
 //! policy uses. Changing anything here changes what every seed means, so tests pin it literally.
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
-/// ChaCha8 keyed with the seed's 8 little-endian bytes followed by 24 zero bytes (stream 0),
-/// so the stream depends only on the ChaCha8 algorithm, not on a seeding helper's version.
+/// `ChaCha8` keyed with the seed's 8 little-endian bytes followed by 24 zero bytes (stream 0),
+/// so the stream depends only on the `ChaCha8` algorithm, not on a seeding helper's version.
 #[derive(Debug, Clone)]
 pub struct DrawRng(ChaCha8Rng);
 
@@ -24,7 +24,7 @@ impl DrawRng {
     #[inline]
     pub fn below(&mut self, n: usize) -> usize {
         debug_assert!(n >= 1);
-        ((self.0.next_u64() as u128 * n as u128) >> 64) as usize
+        ((u128::from(self.0.next_u64()) * n as u128) >> 64) as usize
     }
 }
 
@@ -32,9 +32,9 @@ impl DrawRng {
 mod tests {
     use super::*;
 
-    /// The first words were checked against an independent implementation of the ChaCha block
+    /// The first words were checked against an independent implementation of the `ChaCha` block
     /// function (8 rounds, key = seed bytes + zeros, 64-bit block counter 0, nonce 0, each u64
-    /// the low 32-bit word first): this is plain ChaCha8, not an artefact of a crate version.
+    /// the low 32-bit word first): this is plain `ChaCha8`, not an artefact of a crate version.
     #[test]
     fn the_stream_is_pinned() {
         let mut r = DrawRng::new(0);
@@ -57,6 +57,10 @@ mod tests {
         }
     }
 
-    const PINNED_SEED0: [u64; 3] = [15438444565445410878, 11647726043916688255, 4287315583106450476];
+    const PINNED_SEED0: [u64; 3] = [
+        15_438_444_565_445_410_878,
+        11_647_726_043_916_688_255,
+        4_287_315_583_106_450_476,
+    ];
     const PINNED_SEED7_BELOW3: [usize; 12] = [2, 1, 0, 0, 1, 1, 1, 0, 1, 2, 1, 1];
 }

@@ -23,7 +23,7 @@ pub const MAX_JOBS: usize = 256;
 /// The worker threads a sweep of `seeds` uses: `requested` (default: every core), never more
 /// than there are chunks of work nor [`MAX_JOBS`].
 pub fn jobs(requested: Option<usize>, seeds: &Range<u64>) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let chunks = seeds.end.saturating_sub(seeds.start).div_ceil(CHUNK).max(1);
     requested
         .unwrap_or(cores)
@@ -69,7 +69,7 @@ impl Histogram {
     #[inline]
     fn record(&mut self, status: &Status, balances: &[i64], seed: u64) {
         // Few distinct outcomes: a linear scan beats hashing, and allocates only on a new one.
-        for o in self.outcomes.iter_mut() {
+        for o in &mut self.outcomes {
             if o.balances == balances && same_outcome(&o.status, status) {
                 o.count += 1;
                 return;

@@ -47,13 +47,18 @@ struct Shared<'s> {
 /// Runs `scenario` on real threads and returns its log, stopping with status `limit` after
 /// `limit` steps. The verdicts come from replaying the recorded schedule in the simulator, which
 /// must reproduce the same events.
-pub fn run<'s>(scenario: &'s Scenario, tick: Duration, limit: Option<u64>) -> RunReport<'s> {
+pub fn run(scenario: &Scenario, tick: Duration, limit: Option<u64>) -> RunReport<'_> {
     let layout = Layout::new(scenario);
     let policy = PolicyChoice::OsThreads { tick };
     let workers = scenario.workers.min(scenario.transactions.len());
     let initial = State::initial(scenario, &layout);
     if workers > MAX_WORKERS {
-        return refused(scenario, policy, initial, RunnerError::TooManyWorkers { workers });
+        return refused(
+            scenario,
+            policy,
+            &initial,
+            RunnerError::TooManyWorkers { workers },
+        );
     }
     let shared = Mutex::new(Shared {
         state: initial.clone(),
@@ -69,7 +74,7 @@ pub fn run<'s>(scenario: &'s Scenario, tick: Duration, limit: Option<u64>) -> Ru
             let spawned = std::thread::Builder::new()
                 .name(format!("racesim-worker-{first}"))
                 .spawn_scoped(scope, move || {
-                    worker(scenario, layout, shared, wakeup, first, tick, limit)
+                    worker(scenario, layout, shared, wakeup, first, tick, limit);
                 });
             if let Err(e) = spawned {
                 // End the run before anyone steps, so the workers already started return.
@@ -88,9 +93,11 @@ pub fn run<'s>(scenario: &'s Scenario, tick: Duration, limit: Option<u64>) -> Ru
         wakeup.notify_all();
         None
     });
-    let shared = shared.into_inner().unwrap_or_else(|poison| poison.into_inner());
+    let shared = shared
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(e) = refusal {
-        return refused(scenario, policy, initial, e);
+        return refused(scenario, policy, &initial, e);
     }
     let status = shared.ended.unwrap_or(Status::Ok);
     if matches!(
@@ -100,7 +107,7 @@ pub fn run<'s>(scenario: &'s Scenario, tick: Duration, limit: Option<u64>) -> Ru
             ..
         })
     ) {
-        return refused(scenario, policy, initial, RunnerError::Panicked);
+        return refused(scenario, policy, &initial, RunnerError::Panicked);
     }
 
     // Replay in the simulator: the same engine must give the same events and outcome.
@@ -109,7 +116,7 @@ pub fn run<'s>(scenario: &'s Scenario, tick: Duration, limit: Option<u64>) -> Ru
     let mut replayed = Vec::new();
     let summary = runner.run(&mut script, &mut replayed, None);
     if replayed != shared.events || summary.outcome.status != status {
-        return refused(scenario, policy, initial, RunnerError::Diverged);
+        return refused(scenario, policy, &initial, RunnerError::Diverged);
     }
     RunReport::new(
         scenario,
@@ -125,7 +132,7 @@ pub fn run<'s>(scenario: &'s Scenario, tick: Duration, limit: Option<u64>) -> Ru
 fn refused<'s>(
     scenario: &'s Scenario,
     policy: PolicyChoice,
-    initial: State,
+    initial: &State,
     e: RunnerError,
 ) -> RunReport<'s> {
     let summary = RunSummary {
@@ -138,14 +145,14 @@ fn refused<'s>(
             balances: initial.balances.clone(),
         },
         steps: 0,
-        checks: Default::default(),
+        checks: crate::expect::RunChecks::default(),
     };
-    RunReport::new(scenario, policy, Vec::new(), Vec::new(), summary, &initial)
+    RunReport::new(scenario, policy, Vec::new(), Vec::new(), summary, initial)
 }
 
 fn lock<'a, 's>(m: &'a Mutex<Shared<'s>>) -> MutexGuard<'a, Shared<'s>> {
     // A worker never panics while holding the lock, but do not cascade if one did.
-    m.lock().unwrap_or_else(|poison| poison.into_inner())
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn worker<'s>(
@@ -161,7 +168,9 @@ fn worker<'s>(
     let mut current = first;
     let mut guard = lock(shared);
     while !guard.go && guard.ended.is_none() {
-        guard = wakeup.wait(guard).unwrap_or_else(|poison| poison.into_inner());
+        guard = wakeup
+            .wait(guard)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
     }
     loop {
         // Wait until our transaction may take its next step, or the run is over.
@@ -188,7 +197,9 @@ fn worker<'s>(
             if guard.state.is_ready(scenario, current) {
                 break;
             }
-            guard = wakeup.wait(guard).unwrap_or_else(|poison| poison.into_inner());
+            guard = wakeup
+                .wait(guard)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
         let Shared {
             state,
@@ -224,7 +235,7 @@ fn worker<'s>(
             let ticks = u32::try_from(event.delay).unwrap_or(u32::MAX);
             guard = wakeup
                 .wait_timeout_while(guard, tick.saturating_mul(ticks), |s| s.ended.is_none())
-                .unwrap_or_else(|poison| poison.into_inner())
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .0;
         } else {
             // Release the state between steps, so that the next step may be another thread's:

@@ -135,7 +135,7 @@ pub fn explore(args: &ExploreArgs) -> Result<u8, Failure> {
     exit::emit(args.output.as_deref(), &out, exit::verdict(x.verdicts.passed()))
 }
 
-/// The default `--max-memory`: half of the machine's memory (Linux's MemTotal), or the
+/// The default `--max-memory`: half of the machine's memory (Linux's `MemTotal`), or the
 /// library's default where the machine does not say.
 fn default_max_memory() -> u64 {
     let total_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {

@@ -70,7 +70,7 @@ pub fn report(failure: &Failure) {
     match failure {
         Failure::Scenario(e) => io::eprint_text(&e.render(super::term::stderr_color())),
         Failure::Usage(message) | Failure::Write(WriteError::Failed(message)) => {
-            io::eprint_line(&format!("error: {message}"))
+            io::eprint_line(&format!("error: {message}"));
         }
         Failure::Write(WriteError::ClosedPipe) => {}
     }

@@ -149,7 +149,7 @@ pub fn emit(path: Option<&Path>, text: &str) -> Result<(), WriteError> {
 pub fn stdout(bytes: &[u8]) -> Result<(), WriteError> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)
-        .and_then(|_| out.flush())
+        .and_then(|()| out.flush())
         .map_err(|e| match e.kind() {
             ErrorKind::BrokenPipe => WriteError::ClosedPipe,
             _ => WriteError::Failed(format!("cannot write to standard output: {e}")),
@@ -178,7 +178,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         if !meta.is_file() {
             // A device or a pipe: there is nothing to replace, write into it.
             let mut f = std::fs::OpenOptions::new().write(true).open(&target)?;
-            return f.write_all(bytes).and_then(|_| f.flush());
+            return f.write_all(bytes).and_then(|()| f.flush());
         }
     }
     let dir = target

@@ -25,7 +25,7 @@ pub fn man_page(subcommand: Option<&str>) -> Result<Vec<u8>, String> {
     let page = match subcommand {
         None => cmd,
         Some(name) => cmd.find_subcommand(name).cloned().ok_or_else(|| {
-            let names: Vec<&str> = cmd.get_subcommands().map(|s| s.get_name()).collect();
+            let names: Vec<&str> = cmd.get_subcommands().map(clap::Command::get_name).collect();
             format!("no subcommand `{name}` (subcommands: {})", names.join(", "))
         })?,
     };
@@ -55,7 +55,7 @@ pub fn help_command(subcommand: Option<&str>) -> Result<u8, Failure> {
     let mut page = match subcommand {
         None => cmd,
         Some(name) => cmd.find_subcommand(name).cloned().ok_or_else(|| {
-            let names: Vec<&str> = cmd.get_subcommands().map(|s| s.get_name()).collect();
+            let names: Vec<&str> = cmd.get_subcommands().map(clap::Command::get_name).collect();
             Failure::Usage(format!(
                 "no subcommand `{name}` (subcommands: {})",
                 names.join(", ")

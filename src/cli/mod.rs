@@ -29,7 +29,7 @@ use racesim::scenario::PolicyKind;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// When to colour output: auto (a terminal and NO_COLOR unset), always or never.
+    /// When to colour output: auto (a terminal and `NO_COLOR` unset), always or never.
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = term::ColorWhen::Auto)]
     pub color: term::ColorWhen,
     /// Print only the primary output and errors: no progress bars or notes on stderr.
@@ -108,7 +108,7 @@ pub enum RunFormat {
     Svg,
     /// One offline page: the timeline, the log and the scenario source.
     Html,
-    /// Chrome trace-event JSON for Perfetto or chrome://tracing.
+    /// Chrome trace-event JSON for Perfetto or <chrome://tracing>.
     Chrome,
     /// A Mermaid sequence diagram (renders in GitHub markdown).
     Mermaid,
@@ -170,7 +170,7 @@ pub struct SweepArgs {
     /// Override the pool size.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub workers: Option<u32>,
-    /// Stop each run after N steps with status `limit` (overrides [scheduler] max_steps).
+    /// Stop each run after N steps with status `limit` (overrides [scheduler] `max_steps`).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_steps: Option<u64>,
     /// Write the output to this file (atomically) instead of standard output.
@@ -206,7 +206,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub tick: Option<String>,
     /// Stop after N steps with status `limit` (replays a prefix of a run; overrides
-    /// [scheduler] max_steps).
+    /// [scheduler] `max_steps`).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_steps: Option<u64>,
     #[arg(long, value_enum, default_value_t = RunFormat::Text)]

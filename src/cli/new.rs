@@ -101,7 +101,7 @@ pub fn command(args: &NewArgs) -> Result<u8, Failure> {
         }
         Err(e) => return Err(Failure::Usage(format!("cannot create {shown}: {e}"))),
     };
-    if let Err(e) = file.write_all(text.as_bytes()).and_then(|_| file.sync_all()) {
+    if let Err(e) = file.write_all(text.as_bytes()).and_then(|()| file.sync_all()) {
         drop(file);
         let _ = std::fs::remove_file(&path);
         return Err(Failure::Usage(format!("cannot write {shown}: {e}")));

@@ -19,14 +19,15 @@ impl Progress {
         use std::io::IsTerminal;
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} seeds, {rate}, eta {eta}")
-                .map(|s| {
+            ProgressStyle::with_template("{bar:40} {pos}/{len} seeds, {rate}, eta {eta}").map_or_else(
+                |_| ProgressStyle::default_bar(),
+                |s| {
                     s.with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
                         // Whole seeds per second: decimals would only flicker.
                         let _ = write!(w, "{:.0} seeds/s", state.per_sec());
                     })
-                })
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                },
+            ),
         );
         Progress {
             bar,

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ColorWhen {
-    /// Only on a terminal, and not when NO_COLOR is set.
+    /// Only on a terminal, and not when `NO_COLOR` is set.
     #[default]
     Auto,
     /// Always, even into a pipe or a file.

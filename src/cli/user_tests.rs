@@ -244,10 +244,8 @@ pub fn run(options: &Options) -> u8 {
     let _ = stdout.flush();
     if invalid {
         2
-    } else if failures.is_empty() {
-        0
     } else {
-        1
+        u8::from(!failures.is_empty())
     }
 }
 

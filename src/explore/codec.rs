@@ -34,7 +34,7 @@ fn take(bytes: &[u8], at: &mut usize) -> u64 {
     loop {
         let b = bytes[*at];
         *at += 1;
-        v |= ((b & 0x7f) as u64) << shift;
+        v |= u64::from(b & 0x7f) << shift;
         if b < 0x80 {
             return v;
         }
@@ -66,7 +66,7 @@ impl<'s> Codec<'s> {
             put(out, zigzag(b));
         }
         for &h in &st.holders {
-            put(out, h.wrapping_add(1) as u64);
+            put(out, u64::from(h.wrapping_add(1)));
         }
         for (t, th) in st.threads.iter().enumerate() {
             match th.phase {
@@ -74,9 +74,9 @@ impl<'s> Codec<'s> {
                 Phase::Finished => out.push(1),
                 Phase::Running => {
                     // pc first, offset by 2 so it never collides with the two markers above.
-                    put(out, th.pc as u64 + 2);
+                    put(out, u64::from(th.pc) + 2);
                     if self.scenario.transactions[t].repeat > 1 {
-                        put(out, th.iteration as u64);
+                        put(out, u64::from(th.iteration));
                     }
                     put(out, th.ready_at.saturating_sub(st.now));
                     let n = self.scenario.transactions[t].locals.len();
@@ -95,10 +95,10 @@ impl<'s> Codec<'s> {
     pub fn decode(&self, bytes: &[u8], st: &mut State) -> u8 {
         let mut at = 1;
         st.now = 0;
-        for b in st.balances.iter_mut() {
+        for b in &mut st.balances {
             *b = unzigzag(take(bytes, &mut at));
         }
-        for h in st.holders.iter_mut() {
+        for h in &mut st.holders {
             *h = (take(bytes, &mut at) as u32).wrapping_sub(1);
         }
         let mut started = 0;

@@ -281,7 +281,7 @@ impl<'s, C: Count> Explorer<'s, C> {
                             continue;
                         }
                         let preempts = p != none && p != t && ready.contains(&p);
-                        let cost = Witness::cost(w) + preempts as u64;
+                        let cost = Witness::cost(w) + u64::from(preempts);
                         if cost < best.0 {
                             best = (cost, p);
                         }
@@ -615,7 +615,7 @@ mod tests {
     fn the_lesson_with_delay_always_loses_an_update() {
         let x = explore(&lesson(1), 1000).unwrap();
         let mut balances: Vec<i64> = x.outcomes.iter().map(|o| o.balances[0]).collect();
-        balances.sort();
+        balances.sort_unstable();
         assert_eq!(balances, [-50, 150]);
     }
 

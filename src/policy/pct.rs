@@ -35,7 +35,7 @@ impl Pct {
             let j = rng.below(i + 1);
             perm.swap(i, j);
         }
-        let depth = depth.max(1) as u64;
+        let depth = u64::from(depth.max(1));
         let mut priorities = vec![0; threads];
         for (i, &t) in perm.iter().enumerate() {
             priorities[t] = depth + (threads - 1 - i) as u64;
@@ -111,7 +111,7 @@ mod tests {
         for seed in 0..50 {
             let p = Pct::new(seed, 4, 3, 20);
             let mut prios = p.priorities().to_vec();
-            prios.sort();
+            prios.sort_unstable();
             assert_eq!(prios, [3, 4, 5, 6]);
             assert!(p.change_points().iter().all(|k| (1..=20).contains(k)));
         }

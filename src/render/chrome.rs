@@ -1,4 +1,4 @@
-//! Chrome trace-event JSON of a run, for Perfetto and chrome://tracing: one track per thread,
+//! Chrome trace-event JSON of a run, for Perfetto and <chrome://tracing>: one track per thread,
 //! one complete ("X") event per step, an instant ("i") event where each race bites, and the
 //! run's status, message, verdicts and races in `otherData`.
 //!

@@ -94,15 +94,15 @@ pub fn race_verdict(sc: &Scenario, x: &Exploration) -> String {
 }
 
 pub fn text(sc: &Scenario, x: &Exploration, file: &str) -> String {
-    text_with(sc, x, file, &Paint::PLAIN)
+    text_with(sc, x, file, Paint::PLAIN)
 }
 
 /// `text`, coloured when `color` (failed expectations, the race verdict).
 pub fn text_styled(sc: &Scenario, x: &Exploration, file: &str, color: bool) -> String {
-    text_with(sc, x, file, &Paint::new(color))
+    text_with(sc, x, file, Paint::new(color))
 }
 
-fn text_with(sc: &Scenario, x: &Exploration, file: &str, paint: &Paint) -> String {
+fn text_with(sc: &Scenario, x: &Exploration, file: &str, paint: Paint) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "scenario  {}", words::printable(&sc.name));
     let _ = writeln!(
@@ -122,9 +122,19 @@ fn text_with(sc: &Scenario, x: &Exploration, file: &str, paint: &Paint) -> Strin
         .iter()
         .map(|o| outcome_label(sc, &o.status, &o.balances))
         .collect();
-    let width = labels.iter().map(|l| l.len()).max().unwrap_or(7).max(7);
+    let width = labels
+        .iter()
+        .map(std::string::String::len)
+        .max()
+        .unwrap_or(7)
+        .max(7);
     let counts: Vec<String> = x.outcomes.iter().map(|o| o.schedules.to_string()).collect();
-    let cwidth = counts.iter().map(|c| c.len()).max().unwrap_or(9).max(9);
+    let cwidth = counts
+        .iter()
+        .map(std::string::String::len)
+        .max()
+        .unwrap_or(9)
+        .max(9);
     let _ = writeln!(
         out,
         "{:<width$}  {:>11}  {:>cwidth$}  witness (fewest preemptions)",
@@ -165,9 +175,9 @@ mod tests {
     fn small_percentages_keep_two_significant_digits() {
         assert_eq!(super::percent(0.375), "37.50%");
         assert_eq!(super::percent(1.0), "100.00%");
-        assert_eq!(super::percent(1.3709068298339844e-6), "0.00014%");
+        assert_eq!(super::percent(1.370_906_829_833_984_4e-6), "0.00014%");
         assert_eq!(super::percent(0.00005), "0.0050%");
         assert_eq!(super::percent(0.0), "0.00%");
-        assert_eq!(super::percent(0.9999986290931702), "99.99986%");
+        assert_eq!(super::percent(0.999_998_629_093_170_2), "99.99986%");
     }
 }

@@ -77,6 +77,8 @@ struct StepLine<'a> {
     started: Option<&'a str>,
 }
 
+// serde's skip_serializing_if passes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
 fn is_zero(v: &u64) -> bool {
     *v == 0
 }

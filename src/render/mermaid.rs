@@ -49,7 +49,7 @@ fn note_lines<S: AsRef<str>>(sentences: &[S]) -> String {
 }
 
 /// `first` alone, or `first,last` when they differ: the span of a note.
-fn span(first: String, last: String) -> String {
+fn span(first: String, last: &str) -> String {
     if first == last {
         first
     } else {
@@ -69,7 +69,7 @@ pub fn render(report: &RunReport) -> String {
     // Prefixed ids keep a thread and an account with the same name apart.
     let thread = |t: usize| format!("t_{}", sc.thread_name(t));
     let account = |a: usize| format!("a_{}", sc.accounts[a].name);
-    let threads = span(thread(0), thread(sc.transactions.len() - 1));
+    let threads = span(thread(0), &thread(sc.transactions.len() - 1));
     let analysis = &report.analysis;
     let mut out = String::from("sequenceDiagram\n");
     for (t, tx) in sc.transactions.iter().enumerate() {
@@ -226,7 +226,7 @@ pub fn render(report: &RunReport) -> String {
     let over = if sc.accounts.is_empty() {
         threads.clone()
     } else {
-        span(account(0), account(sc.accounts.len() - 1))
+        span(account(0), &account(sc.accounts.len() - 1))
     };
     let message = words::run_message(sc, status)
         .map(|m| format!("{BREAK}{}", note_lines(&[m])))

@@ -16,7 +16,7 @@ impl Paint {
         Paint { enabled }
     }
 
-    fn apply(&self, style: Style, text: &str) -> String {
+    fn apply(self, style: Style, text: &str) -> String {
         if self.enabled && !text.is_empty() {
             format!("{style}{text}{style:#}")
         } else {
@@ -25,22 +25,22 @@ impl Paint {
     }
 
     /// Something that holds: an ok status, a passed expectation.
-    pub fn good(&self, text: &str) -> String {
+    pub fn good(self, text: &str) -> String {
         self.apply(AnsiColor::Green.on_default(), text)
     }
 
     /// Something that failed: a failed expectation, a race, an error.
-    pub fn bad(&self, text: &str) -> String {
+    pub fn bad(self, text: &str) -> String {
         self.apply(AnsiColor::Red.on_default().bold(), text)
     }
 
     /// Something worth a look that is not a failure in itself: a deadlock, a step limit.
-    pub fn warn(&self, text: &str) -> String {
+    pub fn warn(self, text: &str) -> String {
         self.apply(AnsiColor::Yellow.on_default(), text)
     }
 
     /// Headings and names.
-    pub fn strong(&self, text: &str) -> String {
+    pub fn strong(self, text: &str) -> String {
         self.apply(Style::new().bold(), text)
     }
 }

@@ -9,7 +9,7 @@ use crate::sweep::{SeededPolicy, Sweep};
 
 /// The histogram for people. `target` names the scenario in commands (see `render::target`).
 pub fn text(sc: &Scenario, s: &Sweep, target: &str, policy: SeededPolicy, range: &str) -> String {
-    text_with(sc, s, target, policy, range, &Paint::PLAIN)
+    text_with(sc, s, target, policy, range, Paint::PLAIN)
 }
 
 /// `text`, coloured when `color` (the expectation verdict).
@@ -21,7 +21,7 @@ pub fn text_styled(
     range: &str,
     color: bool,
 ) -> String {
-    text_with(sc, s, target, policy, range, &Paint::new(color))
+    text_with(sc, s, target, policy, range, Paint::new(color))
 }
 
 fn text_with(
@@ -30,7 +30,7 @@ fn text_with(
     target: &str,
     policy: SeededPolicy,
     range: &str,
-    paint: &Paint,
+    paint: Paint,
 ) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "scenario  {}", words::printable(&sc.name));
@@ -46,7 +46,12 @@ fn text_with(
         .iter()
         .map(|o| outcome_label(sc, &o.status, &o.balances))
         .collect();
-    let width = labels.iter().map(|l| l.len()).max().unwrap_or(7).max(7);
+    let width = labels
+        .iter()
+        .map(std::string::String::len)
+        .max()
+        .unwrap_or(7)
+        .max(7);
     let _ = writeln!(
         out,
         "{:<width$}  {:>12}  {:>8}  first seed",

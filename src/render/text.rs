@@ -15,15 +15,15 @@ use crate::scenario::format_schedule;
 
 /// Renders the log of `report`; `file` is the scenario's path as the user gave it.
 pub fn render(report: &RunReport, file: &str) -> String {
-    render_with(report, file, &Paint::PLAIN)
+    render_with(report, file, Paint::PLAIN)
 }
 
 /// `render`, coloured when `color` (verdicts, status and races).
 pub fn render_styled(report: &RunReport, file: &str, color: bool) -> String {
-    render_with(report, file, &Paint::new(color))
+    render_with(report, file, Paint::new(color))
 }
 
-fn render_with(report: &RunReport, file: &str, paint: &Paint) -> String {
+fn render_with(report: &RunReport, file: &str, paint: Paint) -> String {
     let sc = report.scenario;
     let mut out = String::new();
     let name_width = sc

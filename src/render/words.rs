@@ -282,7 +282,7 @@ pub fn torn_read(scenario: &Scenario, t: &TornRead) -> String {
     format!("{reader}'s reads were torn: it read {first}, and {second}")
 }
 
-/// "b_to_a waits for la, held by a_to_b".
+/// "`b_to_a` waits for la, held by `a_to_b`".
 pub fn waiting(scenario: &Scenario, w: &Waiting) -> String {
     let who = scenario.thread_name(w.thread);
     match w.on {
@@ -628,7 +628,7 @@ pub fn race_summary(report: &RunReport) -> String {
     }
 }
 
-/// A blocked thread's box in a timeline: "blocked: lock lb (held by b_to_a)".
+/// A blocked thread's box in a timeline: "blocked: lock lb (held by `b_to_a`)".
 pub fn blocked(scenario: &Scenario, w: &Waiting) -> String {
     match w.on {
         WaitingOn::Lock { lock, holder } => {

@@ -56,7 +56,7 @@ impl Expr {
             Expr::Const(v) => *v,
             Expr::Var(slot) => vars[*slot as usize],
             Expr::Neg(e) => e.eval(vars)?.checked_neg().ok_or(EvalError::Overflow)?,
-            Expr::Not(e) => (e.eval(vars)? == 0) as i64,
+            Expr::Not(e) => i64::from(e.eval(vars)? == 0),
             Expr::Binary(op, l, r) => {
                 let a = l.eval(vars)?;
                 // `&&` and `||` short-circuit like Rust so that `x != 0 && 10 / x > 1` is safe.
@@ -187,8 +187,8 @@ impl Program {
                     sp += 1;
                 }
                 Instr::Neg => stack[sp - 1] = stack[sp - 1].checked_neg().ok_or(EvalError::Overflow)?,
-                Instr::Not => stack[sp - 1] = (stack[sp - 1] == 0) as i64,
-                Instr::Bool => stack[sp - 1] = (stack[sp - 1] != 0) as i64,
+                Instr::Not => stack[sp - 1] = i64::from(stack[sp - 1] == 0),
+                Instr::Bool => stack[sp - 1] = i64::from(stack[sp - 1] != 0),
                 Instr::Bin(op) => {
                     sp -= 1;
                     stack[sp - 1] = apply(op, stack[sp - 1], stack[sp])?;
@@ -224,13 +224,13 @@ fn apply(op: BinOp, a: i64, b: i64) -> Result<i64, EvalError> {
         BinOp::Div | BinOp::Rem if b == 0 => return Err(EvalError::DivisionByZero),
         BinOp::Div => a.checked_div(b).ok_or(EvalError::Overflow)?,
         BinOp::Rem => a.checked_rem(b).ok_or(EvalError::Overflow)?,
-        BinOp::Eq => (a == b) as i64,
-        BinOp::Ne => (a != b) as i64,
-        BinOp::Lt => (a < b) as i64,
-        BinOp::Le => (a <= b) as i64,
-        BinOp::Gt => (a > b) as i64,
-        BinOp::Ge => (a >= b) as i64,
-        BinOp::And | BinOp::Or => (b != 0) as i64,
+        BinOp::Eq => i64::from(a == b),
+        BinOp::Ne => i64::from(a != b),
+        BinOp::Lt => i64::from(a < b),
+        BinOp::Le => i64::from(a <= b),
+        BinOp::Gt => i64::from(a > b),
+        BinOp::Ge => i64::from(a >= b),
+        BinOp::And | BinOp::Or => i64::from(b != 0),
     })
 }
 
@@ -403,7 +403,7 @@ impl Tok {
     }
 }
 
-fn out_of_range(at: std::ops::Range<usize>, literal: String) -> ParseError {
+fn out_of_range(at: std::ops::Range<usize>, literal: &str) -> ParseError {
     ParseError {
         at,
         message: format!("integer `{literal}` is out of the i64 range"),
@@ -476,7 +476,7 @@ impl Parser<'_> {
             });
         };
         self.pos += 1;
-        let nests = matches!(tok, Tok::LParen | Tok::Op("-") | Tok::Op("!"));
+        let nests = matches!(tok, Tok::LParen | Tok::Op("-" | "!"));
         if nests {
             self.depth += 1;
             if self.depth > MAX_NESTING {
@@ -497,7 +497,7 @@ impl Parser<'_> {
     fn operand(&mut self, tok: Tok, at: std::ops::Range<usize>) -> Result<Expr, ParseError> {
         match tok {
             Tok::Int(v) => Ok(Expr::Const(
-                i64::try_from(v).map_err(|_| out_of_range(at, v.to_string()))?,
+                i64::try_from(v).map_err(|_| out_of_range(at, &v.to_string()))?,
             )),
             Tok::Name(name) if matches!(self.tokens.get(self.pos), Some((Tok::LParen, _))) => {
                 Err(ParseError {
@@ -519,7 +519,7 @@ impl Parser<'_> {
                     self.pos += 1;
                     let value = 0i64
                         .checked_sub_unsigned(v)
-                        .ok_or_else(|| out_of_range(at.start..lit_at.end, format!("-{v}")))?;
+                        .ok_or_else(|| out_of_range(at.start..lit_at.end, &format!("-{v}")))?;
                     return Ok(Expr::Const(value));
                 }
                 Ok(Expr::Neg(Box::new(self.unary()?)))

@@ -128,8 +128,7 @@ impl PolicyKind {
         Self::ALL
             .iter()
             .find(|(_, k)| *k == self)
-            .map(|(n, _)| *n)
-            .unwrap_or("?")
+            .map_or("?", |(n, _)| *n)
     }
 
     pub fn from_name(name: &str) -> Option<PolicyKind> {
@@ -185,7 +184,7 @@ impl Scenario {
     pub fn step_bound(&self) -> u64 {
         self.transactions
             .iter()
-            .map(|t| t.steps.len() as u64 * t.repeat as u64)
+            .map(|t| t.steps.len() as u64 * u64::from(t.repeat))
             .sum()
     }
 

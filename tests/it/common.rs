@@ -97,12 +97,11 @@ pub fn scenario_file(name: &str, text: &str) -> String {
     static WRITTEN: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
     let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.toml"));
     let mut written = WRITTEN.lock().unwrap_or_else(PoisonError::into_inner);
-    match written.get(name) {
-        Some(old) => assert_eq!(old, text, "two scenarios share the file name {name}"),
-        None => {
-            std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            written.insert(name.to_string(), text.to_string());
-        }
+    if let Some(old) = written.get(name) {
+        assert_eq!(old, text, "two scenarios share the file name {name}");
+    } else {
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        written.insert(name.to_string(), text.to_string());
     }
     path.to_string_lossy().into_owned()
 }

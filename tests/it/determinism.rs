@@ -73,7 +73,7 @@ fn library_runs_repeat() {
     }
 }
 
-/// Seeds mean the same schedules forever: ChaCha8 keyed by the seed, one `next_u64` per decision
+/// Seeds mean the same schedules forever: `ChaCha8` keyed by the seed, one `next_u64` per decision
 /// with two or more ready threads, reduced with `(x * n) >> 64`. These literals were computed once;
 /// if this test fails, the RNG, its seeding or the draw method changed, and every seed anyone has
 /// written down now means a different interleaving. Do not update them lightly.

@@ -1,4 +1,4 @@
-//! Bad input: every class of invalid scenario exits 2 with file:line:col and a clear message.
+//! Bad input: every class of invalid scenario exits 2 with <file:line:col> and a clear message.
 //!
 //! Each test writes its scenario to a fresh temporary file, runs the real binary (`check`, and
 //! `run` too: both load the file the same way) and asserts the exact first line of stderr,
@@ -286,9 +286,9 @@ at_ned = ["a == 0"]
 #[test]
 fn unknown_key_in_pool_and_account() {
     expect_error(
-        r#"[pool]
+        r"[pool]
 worker = 2
-"#,
+",
         "2:1: unknown key `worker`, expected `workers`",
     );
     expect_error(
@@ -846,9 +846,9 @@ steps = [{ sleep = 1 }]
 #[test]
 fn negative_seed_and_zero_quantum() {
     expect_error(
-        r#"[scheduler]
+        r"[scheduler]
 seed = -7
-"#,
+",
         "2:8: `seed` must not be negative",
     );
     expect_error(
@@ -881,9 +881,9 @@ balance = -9223372036854775809
     );
     // Beyond even what toml's parser holds.
     expect_error(
-        r#"[pool]
+        r"[pool]
 workers = 123456789012345678901234567890123456789012345
-"#,
+",
         "2:11: integer `123456789012345678901234567890123456789012345` is out of the i64 range",
     );
 }
@@ -1216,8 +1216,8 @@ impl Lcg {
     fn next(&mut self) -> u64 {
         self.0 = self
             .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 
@@ -1248,7 +1248,7 @@ fn mutants(text: &str, seed: u64) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
     for _ in 0..12 {
         let mut kept = lines.clone();
-        for _ in 0..1 + rng.below(3) {
+        for _ in 0..=rng.below(3) {
             if !kept.is_empty() {
                 kept.remove(rng.below(kept.len()));
             }
@@ -1258,7 +1258,7 @@ fn mutants(text: &str, seed: u64) -> Vec<String> {
     const NOISE: [&str; 12] = ["[", "]", "{", "}", "=", "\"", ",", "-", "9", "\n", "x", "("];
     for _ in 0..10 {
         let mut s = text.to_string();
-        for _ in 0..1 + rng.below(4) {
+        for _ in 0..=rng.below(4) {
             let at = floor_boundary(&s, rng.below(s.len()));
             let end = floor_boundary(&s, (at + 1).min(s.len()));
             s.replace_range(at..end, NOISE[rng.below(NOISE.len())]);
@@ -1275,7 +1275,10 @@ fn assert_never_panics(text: &str, seed: u64) {
     for (i, variant) in variants.iter().enumerate() {
         let result = std::panic::catch_unwind(|| racesim::scenario::parse("x.toml", variant));
         match result {
-            Err(_) => panic!("variant {i} panicked the validator:\n{variant}"),
+            Err(payload) => panic!(
+                "variant {i} panicked the validator ({:?}):\n{variant}",
+                payload.downcast_ref::<String>()
+            ),
             Ok(Ok(_)) => ok += 1,
             Ok(Err(e)) => {
                 err += 1;

@@ -150,7 +150,7 @@ pub(crate) fn report_failures(what: &str, failures: &[String]) {
 /// The exit status `racesim run` should give: 0 when every expectation holds, else 1.
 fn expected_status(path: &str) -> i32 {
     let sc = common::load(path);
-    let choice = racesim::run::PolicyChoice::resolve(&sc, &Default::default())
+    let choice = racesim::run::PolicyChoice::resolve(&sc, &racesim::run::Overrides::default())
         .unwrap_or_else(|e| panic!("{path}: {e:?}"));
     assert!(
         !matches!(choice, racesim::run::PolicyChoice::OsThreads { .. }),
@@ -162,7 +162,7 @@ fn expected_status(path: &str) -> i32 {
         "{path}: the scenario's own schedule does not fit it: {:?}",
         report.summary.outcome.status
     );
-    if report.verdicts.passed() { 0 } else { 1 }
+    i32::from(!report.verdicts.passed())
 }
 
 #[test]

@@ -78,7 +78,7 @@ fn maybe_deadlock() -> String {
 const OVERFLOW: &str = r#"
     [[accounts]]
     name = "account"
-    balance = 9223372036854775000
+    balance = 9_223_372_036_854_775_000
     [[transactions]]
     name = "deposit"
     kind = "update"
@@ -211,7 +211,7 @@ fn a_runtime_error_under_os_threads_ends_the_run() {
             crate::common::message(&sc, &r.status),
             Some(format!("step {}: deposit: arithmetic overflow", r.steps + 1))
         );
-        assert_eq!(r.balances, [9223372036854775000]);
+        assert_eq!(r.balances, [9_223_372_036_854_775_000]);
     }
 }
 

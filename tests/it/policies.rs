@@ -195,7 +195,7 @@ fn scripted_errors_exit_with_status_2_through_the_binary() {
 
 // ---- random ----
 
-/// The random policy, written out from the contract: ChaCha8 from the seed, one draw
+/// The random policy, written out from the contract: `ChaCha8` from the seed, one draw
 /// `(next_u64 * n) >> 64` per decision, and only when two or more threads are ready.
 fn reference_random(sc: &Scenario, seed: u64) -> Vec<usize> {
     let layout = Layout::new(sc);

@@ -33,7 +33,7 @@ const RACE_FREE: [&str; 3] = [
 ];
 
 fn run_report(sc: &Scenario) -> Option<RunReport<'_>> {
-    match PolicyChoice::resolve(sc, &Default::default()) {
+    match PolicyChoice::resolve(sc, &racesim::run::Overrides::default()) {
         Ok(PolicyChoice::OsThreads { .. }) | Err(_) => None,
         Ok(choice) => Some(racesim::run::run(sc, &choice)),
     }
@@ -239,7 +239,7 @@ fn text_in_the_pictures_and_pages_is_escaped() {
     let report = run_report(&sc).unwrap();
     let svg = render::svg::run(&report, "odd <file>.toml");
     // The log label quotes the message as Rust would, so the `"` comes with a backslash.
-    assert!(svg.contains(r#"a &lt;&amp;&gt;\&quot;&#39; b"#), "{svg}");
+    assert!(svg.contains(r"a &lt;&amp;&gt;\&quot;&#39; b"), "{svg}");
     assert!(!svg.contains("a <&>"), "{svg}");
     assert!(svg.contains("quotes &amp; &lt;brackets&gt;"), "{svg}");
     assert_not_blank(&rasterise(&svg, "markup"), "markup");
@@ -558,7 +558,7 @@ fn a_run_that_fails_its_expect_says_failed_and_its_status_in_every_picture() {
 #[test]
 fn a_run_that_stops_shows_its_status_and_message_in_every_picture() {
     let sc = common::load("scenarios/bank_account.toml");
-    let choice = PolicyChoice::resolve(&sc, &Default::default()).unwrap();
+    let choice = PolicyChoice::resolve(&sc, &racesim::run::Overrides::default()).unwrap();
     let report = racesim::run::run_limited(&sc, &choice, Some(3));
     let message = "stopped after 3 steps";
     let svg = render::svg::run(&report, "f.toml");

@@ -103,7 +103,7 @@ fn chart(sc: &Scenario, title: &str, context: &str, bars: &[Bar], footer: &[(Str
             Some(false) => (RED, "✗", "unexpected"),
             None => (BLUE, "", "outcome"),
         };
-        let len = ((b.share.clamp(0.0, 1.0) * BAR_MAX as f64).round() as i32).max(2);
+        let len = ((b.share.clamp(0.0, 1.0) * f64::from(BAR_MAX)).round() as i32).max(2);
         let (shading, shading_words) = b.interleaving();
         let _ = writeln!(
             body,
@@ -164,7 +164,7 @@ fn chart(sc: &Scenario, title: &str, context: &str, bars: &[Bar], footer: &[(Str
         y - 8
     );
     y += 14;
-    let columns = (((width - 2 * MARGIN) as f64 / CW) as usize).max(60);
+    let columns = ((f64::from(width - 2 * MARGIN) / CW) as usize).max(60);
     for (line, failed) in footer {
         let look = if *failed { Look::bold(RED) } else { Look::PLAIN };
         for (i, part) in wrap(line, columns).iter().enumerate() {

@@ -49,7 +49,7 @@ pub fn escape(s: &str) -> String {
             '\'' => out.push_str("&#39;"),
             '\t' | '\n' | '\r' => out.push(c),
             c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{fffe}' || c == '\u{ffff}' => {
-                out.push('\u{fffd}')
+                out.push('\u{fffd}');
             }
             c => out.push(c),
         }
@@ -58,7 +58,7 @@ pub fn escape(s: &str) -> String {
 }
 
 const FONT: &str = "DejaVu Sans Mono, Menlo, Consolas, Liberation Mono, monospace";
-/// Advance of one character of the 12px monospace font (DejaVu Sans Mono: 0.602 em).
+/// Advance of one character of the 12px monospace font (`DejaVu` Sans Mono: 0.602 em).
 const CW: f64 = 7.3;
 const MARGIN: i32 = 24;
 /// Longer labels are cut with an ellipsis (the full text is in the box's tooltip).

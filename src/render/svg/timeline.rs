@@ -229,7 +229,7 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
                     .filter(|b| b.thread == e.thread && b.last.is_none())
                     .map(|b| b.slot)
                     .collect();
-                let slot = (0..).find(|s| !used.contains(s)).unwrap_or(0);
+                let slot = (0..=used.len() as i32).find(|s| !used.contains(s)).unwrap_or(0);
                 slots_needed = slots_needed.max(slot + 1);
                 held.push(HeldLock {
                     thread: e.thread,
@@ -296,7 +296,7 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
     .into_iter()
     .max()
     .unwrap_or(640);
-    let columns = (((base_width - 2 * MARGIN) as f64 / CW) as usize).max(MIN_COLUMNS);
+    let columns = ((f64::from(base_width - 2 * MARGIN) / CW) as usize).max(MIN_COLUMNS);
 
     let lanes_top = headline[0].y + 22;
     let lanes = sc
@@ -589,7 +589,7 @@ fn race_marks(report: &RunReport, at: &dyn Fn(u64) -> Placed) -> Vec<RaceMark> {
             bulge,
             badge: Badge {
                 cx: bulge - 5,
-                cy: (y1 + y2) / 2,
+                cy: i32::midpoint(y1, y2),
                 n,
                 colour: palette::race(kind),
             },

@@ -14,14 +14,14 @@ use crate::scenario::{Code, Op, Step};
 impl Validator<'_> {
     fn required<'v, T>(
         &self,
-        value: &'v Option<Spanned<T>>,
+        value: Option<&'v Spanned<T>>,
         key: &str,
         t: &RawTransaction,
     ) -> Result<&'v Spanned<T>> {
-        value.as_ref().ok_or_else(|| {
+        value.ok_or_else(|| {
             let kind = t.kind.as_ref().map_or("", |k| k.get_ref().as_str());
             self.err_help(
-                t.kind.as_ref().map(|k| k.span()).unwrap_or(t.name.span()),
+                t.kind.as_ref().map(toml::Spanned::span).unwrap_or(t.name.span()),
                 format!(
                     "transaction `{}` of kind `{kind}` needs `{key}`",
                     t.name.get_ref()
@@ -47,7 +47,7 @@ impl Validator<'_> {
         locals: &mut Locals,
     ) -> Result<Vec<Step>> {
         let name = t.name.get_ref();
-        let amount = *self.required(&t.amount, "amount", t)?.get_ref();
+        let amount = *self.required(t.amount.as_ref(), "amount", t)?.get_ref();
         let delay = match &t.delay {
             Some(d) => self.non_negative(d, "`delay`")?,
             None => 0,
@@ -63,9 +63,9 @@ impl Validator<'_> {
         };
         match kind.get_ref().as_str() {
             "update" => {
-                not_for("from", t.from.as_ref().map(|v| v.span()))?;
-                not_for("to", t.to.as_ref().map(|v| v.span()))?;
-                let account = self.resolve(self.required(&t.account, "account", t)?, accounts)?;
+                not_for("from", t.from.as_ref().map(toml::Spanned::span))?;
+                not_for("to", t.to.as_ref().map(toml::Spanned::span))?;
+                let account = self.resolve(self.required(t.account.as_ref(), "account", t)?, accounts)?;
                 let local = locals.assign("local_copy");
                 steps.push(plain(Op::Log(format!("{name} thread updating..."))));
                 steps.push(plain(Op::Read { account, into: local }));
@@ -83,9 +83,9 @@ impl Validator<'_> {
                 steps.push(plain(Op::Log(format!("{name} thread finishing..."))));
             }
             "transfer" => {
-                not_for("account", t.account.as_ref().map(|v| v.span()))?;
-                let from = self.resolve(self.required(&t.from, "from", t)?, accounts)?;
-                let to = self.resolve(self.required(&t.to, "to", t)?, accounts)?;
+                not_for("account", t.account.as_ref().map(toml::Spanned::span))?;
+                let from = self.resolve(self.required(t.from.as_ref(), "from", t)?, accounts)?;
+                let to = self.resolve(self.required(t.to.as_ref(), "to", t)?, accounts)?;
                 let from_local = locals.assign("from_balance");
                 let to_local = locals.assign("to_balance");
                 steps.push(plain(Op::Read {

@@ -146,8 +146,7 @@ impl Validator<'_> {
             Some(n) => n.get_ref().clone(),
             None => std::path::Path::new(self.path)
                 .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "scenario".into()),
+                .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned()),
         };
         let account_names = self.unique_names(raw.accounts.iter().map(|a| &a.get_ref().name), "account")?;
         // Expressions in [expect] address accounts by u16 slots.

@@ -93,12 +93,21 @@ impl Validator<'_> {
                 for (key, present) in [
                     (
                         "kind-specific key `account`",
-                        t.account.as_ref().map(|v| v.span()),
+                        t.account.as_ref().map(toml::Spanned::span),
                     ),
-                    ("kind-specific key `from`", t.from.as_ref().map(|v| v.span())),
-                    ("kind-specific key `to`", t.to.as_ref().map(|v| v.span())),
-                    ("kind-specific key `amount`", t.amount.as_ref().map(|v| v.span())),
-                    ("kind-specific key `delay`", t.delay.as_ref().map(|v| v.span())),
+                    (
+                        "kind-specific key `from`",
+                        t.from.as_ref().map(toml::Spanned::span),
+                    ),
+                    ("kind-specific key `to`", t.to.as_ref().map(toml::Spanned::span)),
+                    (
+                        "kind-specific key `amount`",
+                        t.amount.as_ref().map(toml::Spanned::span),
+                    ),
+                    (
+                        "kind-specific key `delay`",
+                        t.delay.as_ref().map(toml::Spanned::span),
+                    ),
                 ] {
                     if let Some(span) = present {
                         return Err(self.err_help(
