@@ -25,6 +25,17 @@ pub struct At {
     pub value: i64,
 }
 
+impl At {
+    /// The step of `event`, with `value`.
+    fn of(event: &Event, value: i64) -> At {
+        At {
+            thread: event.thread,
+            step: event.step,
+            value,
+        }
+    }
+}
+
 /// One lost update: `lost`'s write was overwritten by `clobber`, which was computed from
 /// `stale_read`, a read made before `lost` happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,11 +155,7 @@ pub fn lost_updates(scenario: &Scenario, events: &[Event]) -> Vec<LostUpdate> {
     let mut writes: Vec<Vec<(At, Option<i64>, bool)>> = vec![Vec::new(); accounts];
     let mut out = Vec::new();
     for e in events {
-        let at = |value| At {
-            thread: e.thread,
-            step: e.step,
-            value,
-        };
+        let at = |value| At::of(e, value);
         match e.effect {
             Effect::Read { account, value, .. } => {
                 last_read[e.thread * accounts + account] = Some(at(value));
@@ -284,11 +291,7 @@ pub fn torn_reads(scenario: &Scenario, events: &[Event]) -> Vec<TornRead> {
     let mut reads: Vec<(ThreadId, u32, AccountId, At)> = Vec::new();
     let mut writes: Vec<(ThreadId, u32, AccountId, At)> = Vec::new();
     for e in events {
-        let at = |value| At {
-            thread: e.thread,
-            step: e.step,
-            value,
-        };
+        let at = |value| At::of(e, value);
         match e.effect {
             Effect::Read { account, value, .. } => reads.push((e.thread, e.iteration, account, at(value))),
             _ => {

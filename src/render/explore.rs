@@ -122,19 +122,9 @@ fn text_with(sc: &Scenario, x: &Exploration, file: &str, paint: Paint) -> String
         .iter()
         .map(|o| outcome_label(sc, &o.status, &o.balances))
         .collect();
-    let width = labels
-        .iter()
-        .map(std::string::String::len)
-        .max()
-        .unwrap_or(7)
-        .max(7);
+    let width = super::column_width(&labels, 7);
     let counts: Vec<String> = x.outcomes.iter().map(|o| o.schedules.to_string()).collect();
-    let cwidth = counts
-        .iter()
-        .map(std::string::String::len)
-        .max()
-        .unwrap_or(9)
-        .max(9);
+    let cwidth = super::column_width(&counts, 9);
     let _ = writeln!(
         out,
         "{:<width$}  {:>11}  {:>cwidth$}  witness (fewest preemptions)",

@@ -129,22 +129,17 @@ fn run_summary(report: &RunReport) -> String {
         );
     }
     let _ = writeln!(out, "</ul>");
-    let races = words::races(report);
+    let races = words::races_by_kind(report);
     if races.is_empty() {
         let _ = writeln!(out, r#"<p class="ok">{}</p>"#, escape(words::NO_RACE));
     }
-    let mut rest = races.as_slice();
-    while let Some((kind, _)) = rest.first() {
-        let kind = *kind;
-        let n = rest.iter().take_while(|(k, _)| *k == kind).count();
-        let (group, after) = rest.split_at(n);
-        rest = after;
+    for (kind, group) in &races {
         let _ = writeln!(
             out,
             "<h2 class=\"lost\">{}</h2>\n<ol class=\"lost\">",
-            escape(&kind.heading(n))
+            escape(&kind.heading(group.len()))
         );
-        for (_, sentence) in group {
+        for sentence in group {
             let _ = writeln!(out, "<li>{}</li>", escape(sentence));
         }
         let _ = writeln!(out, "</ol>");

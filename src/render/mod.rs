@@ -44,6 +44,11 @@ pub fn wrap(line: &str, columns: usize) -> Vec<String> {
     out
 }
 
+/// The width of a table column: its widest cell, and at least `min` (the heading's width).
+pub fn column_width(cells: &[String], min: usize) -> usize {
+    cells.iter().map(String::len).max().unwrap_or(min).max(min)
+}
+
 /// What a step did, for people: `read account -> local_copy = 100`.
 pub fn describe(scenario: &Scenario, event: &Event) -> String {
     let tx = &scenario.transactions[event.thread];

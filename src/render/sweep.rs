@@ -46,12 +46,7 @@ fn text_with(
         .iter()
         .map(|o| outcome_label(sc, &o.status, &o.balances))
         .collect();
-    let width = labels
-        .iter()
-        .map(std::string::String::len)
-        .max()
-        .unwrap_or(7)
-        .max(7);
+    let width = super::column_width(&labels, 7);
     let _ = writeln!(
         out,
         "{:<width$}  {:>12}  {:>8}  first seed",

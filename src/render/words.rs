@@ -573,6 +573,19 @@ pub fn races(report: &RunReport) -> Vec<(RaceKind, String)> {
         .collect()
 }
 
+/// The races of a run grouped by kind, in the order `races` gives them: each kind with its
+/// sentences.
+pub fn races_by_kind(report: &RunReport) -> Vec<(RaceKind, Vec<String>)> {
+    let mut groups: Vec<(RaceKind, Vec<String>)> = Vec::new();
+    for (kind, sentence) in races(report) {
+        match groups.last_mut() {
+            Some((k, list)) if *k == kind => list.push(sentence),
+            _ => groups.push((kind, vec![sentence])),
+        }
+    }
+    groups
+}
+
 /// Said when the analyses found no lost update, no stale check and no torn read.
 pub const NO_RACE: &str = "no race was found in this run";
 

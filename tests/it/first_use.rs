@@ -2,7 +2,7 @@
 //! reports name the race they show, `-v` and `--color` work on every command that reports, and
 //! the first mistakes in a scenario file get hints that say how to fix them.
 
-use crate::common::{Output, racesim, racesim_in, root, scenario_file};
+use crate::common::{LESSON_NODELAY, Output, racesim, racesim_in, root, scenario_file};
 
 /// The words after `racesim ` in `line`, split as a shell would split these (no quoting).
 fn command_in(line: &str) -> Vec<String> {
@@ -22,27 +22,14 @@ fn run_words(words: &[String]) -> Output {
     racesim(&args)
 }
 
-const ALWAYS_FAILS_MIDWAY: &str = r#"
-[[accounts]]
-name = "account"
-balance = 100
-[[transactions]]
-name = "deposit"
-kind = "update"
-account = "account"
-amount = 50
-[[transactions]]
-name = "withdrawal"
-kind = "update"
-account = "account"
-amount = -150
-[expect]
-always = ["account >= 0"]
-"#;
+/// The lesson without its delay, and an `always` that the race breaks midway (-50).
+fn always_fails_midway() -> String {
+    format!("{LESSON_NODELAY}[expect]\nalways = [\"account >= 0\"]\n")
+}
 
 #[test]
 fn an_always_violation_command_stops_where_it_fails_and_exits_1() {
-    let file = scenario_file("first_use_always", ALWAYS_FAILS_MIDWAY);
+    let file = scenario_file("first_use_always", &always_fails_midway());
     let out = racesim(&["explore", &file]);
     assert_eq!(out.status, 1);
     let line = out
@@ -73,7 +60,7 @@ fn an_always_violation_command_stops_where_it_fails_and_exits_1() {
 
 #[test]
 fn an_always_violation_in_the_initial_state_replays_with_any_run() {
-    let text = ALWAYS_FAILS_MIDWAY.replace("account >= 0", "account > 1000");
+    let text = always_fails_midway().replace("account >= 0", "account > 1000");
     let file = scenario_file("first_use_always_initial", &text);
     let out = racesim(&["explore", &file]);
     assert_eq!(out.status, 1);

@@ -4,6 +4,7 @@
 //! exit; none may panic, hang or leave a partial file.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -62,6 +63,20 @@ fn output_of_child(child: std::process::Child) -> Output {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// A scenario of `threads` transactions `t0`, `t1`, ... with the same `steps` (and `extra` keys),
+/// after `head` (top-level keys and tables) and one account `a`, written to `name` in `dir`.
+fn many_threads(dir: &Path, name: &str, head: &str, threads: usize, extra: &str, steps: &str) -> PathBuf {
+    let mut text = format!("{head}[[accounts]]\nname = \"a\"\n");
+    for t in 0..threads {
+        text.push_str(&format!(
+            "[[transactions]]\nname = \"t{t}\"\n{extra}steps = [{steps}]\n"
+        ));
+    }
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    file
 }
 
 // ---- 1. What a scenario is read from ----
@@ -158,15 +173,15 @@ fn a_file_beyond_the_size_cap_is_refused_without_reading_it() {
 #[test]
 fn explore_stops_at_its_memory_limit_and_says_how_far_it_got() {
     // Eight threads of ten unprotected increments: far more states than 16 MiB hold.
-    let mut text = String::from("[[accounts]]\nname = \"c\"\n");
-    for t in 0..8 {
-        text.push_str(&format!(
-            "[[transactions]]\nname = \"t{t}\"\nrepeat = 10\nsteps = [{{ read = \"c\", into = \"x\" }}, {{ write = \"c\", value = \"x + 1\" }}]\n"
-        ));
-    }
     let dir = tempdir();
-    let file = dir.path().join("wide.toml");
-    std::fs::write(&file, text).unwrap();
+    let file = many_threads(
+        dir.path(),
+        "wide.toml",
+        "",
+        8,
+        "repeat = 10\n",
+        "{ read = \"a\", into = \"x\" }, { write = \"a\", value = \"x + 1\" }",
+    );
     let out = racesim(&["explore", file.to_str().unwrap(), "--max-memory", "16MiB"]);
     assert_no_panic(&out);
     assert_eq!(out.status, 2);
@@ -257,15 +272,15 @@ fn a_huge_pct_depth_runs_with_at_most_one_change_point_per_step() {
 
 #[test]
 fn os_threads_refuses_more_workers_than_it_starts() {
-    let mut text = String::from("[scheduler]\npolicy = \"os-threads\"\n[[accounts]]\nname = \"a\"\n");
-    for t in 0..1025 {
-        text.push_str(&format!(
-            "[[transactions]]\nname = \"t{t}\"\nsteps = [{{ log = \"hi\" }}]\n"
-        ));
-    }
     let dir = tempdir();
-    let file = dir.path().join("many.toml");
-    std::fs::write(&file, text).unwrap();
+    let file = many_threads(
+        dir.path(),
+        "many.toml",
+        "[scheduler]\npolicy = \"os-threads\"\n",
+        1025,
+        "",
+        "{ log = \"hi\" }",
+    );
     let out = racesim(&["run", file.to_str().unwrap()]);
     assert_no_panic(&out);
     assert_eq!(out.status, 2);
@@ -596,15 +611,14 @@ fn os_threads_reports_a_worker_thread_the_system_refuses_and_ends() {
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let binary = dir.path().join("racesim");
     std::fs::copy(env!("CARGO_BIN_EXE_racesim"), &binary).unwrap();
-    let mut text =
-        String::from("[scheduler]\npolicy = \"os-threads\"\ntick = \"0ns\"\n[[accounts]]\nname = \"a\"\n");
-    for t in 0..200 {
-        text.push_str(&format!(
-            "[[transactions]]\nname = \"t{t}\"\nsteps = [{{ log = \"hi\" }}]\n"
-        ));
-    }
-    let file = dir.path().join("spawn.toml");
-    std::fs::write(&file, text).unwrap();
+    let file = many_threads(
+        dir.path(),
+        "spawn.toml",
+        "[scheduler]\npolicy = \"os-threads\"\ntick = \"0ns\"\n",
+        200,
+        "",
+        "{ log = \"hi\" }",
+    );
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
     let mut cmd = Command::new("prlimit");
     cmd.args([

@@ -711,8 +711,7 @@ fn below_lanes(report: &RunReport, end_y: i32, columns: usize) -> (Vec<TextLine>
         let look = if *failed { Look::bold(RED) } else { Look::PLAIN };
         labelled(&mut y, label, line, look);
     }
-    let races = words::races(report);
-    if races.is_empty() {
+    if !report.analysis.races().any() {
         y += 2;
         lines.push(TextLine {
             x: MARGIN,
@@ -723,21 +722,16 @@ fn below_lanes(report: &RunReport, end_y: i32, columns: usize) -> (Vec<TextLine>
         });
         y += 18;
     }
-    let mut rest = races.as_slice();
-    while let Some((kind, _)) = rest.first() {
-        let kind = *kind;
-        let n = rest.iter().take_while(|(k, _)| *k == kind).count();
-        let (group, after) = rest.split_at(n);
-        rest = after;
+    for (kind, group) in words::races_by_kind(report) {
         y += 6;
         lines.push(TextLine {
             x: MARGIN,
             y,
-            text: kind.heading(n),
+            text: kind.heading(group.len()),
             look: Look::bold(palette::race(kind)),
             badge: None,
         });
-        for (i, (_, sentence)) in group.iter().enumerate() {
+        for (i, sentence) in group.iter().enumerate() {
             y += 22;
             let x = MARGIN + 24;
             for (j, part) in wrap(sentence, columns - 3).into_iter().enumerate() {
