@@ -5,7 +5,7 @@
 use crate::engine::{Effect, Event};
 use crate::explore::{Exploration, ExploredOutcome};
 use crate::outcome::Status;
-use crate::scenario::{Condition, ExpectedOutcome, Scenario, ThreadId};
+use crate::scenario::{Condition, Env, ExpectedOutcome, Scenario, ThreadId};
 
 /// One expectation of `[expect]`, by its place in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -16,10 +16,11 @@ pub enum Check {
     AtEnd(usize),
 }
 
-/// A condition over balances; an evaluation error (overflow, division by zero) counts as false.
+/// A condition over the shared state; an evaluation error (overflow, division by zero) counts
+/// as false.
 #[inline]
-pub fn holds(condition: &Condition, balances: &[i64]) -> bool {
-    matches!(condition.eval(balances), Ok(v) if v != 0)
+pub fn holds(condition: &Condition, env: &Env) -> bool {
+    matches!(condition.eval(env), Ok(v) if v != 0)
 }
 
 /// What a runner gathers as a run goes: where each expectation first failed.
@@ -91,7 +92,7 @@ pub fn judge_run(scenario: &Scenario, status: &Status, checks: &RunChecks, event
     }
     let expect = &scenario.expect;
     let mut out = Vec::new();
-    if expect.final_balances.is_some() {
+    if expect.final_state.is_some() {
         let failure = checks.final_failed.then(|| {
             if *status == Status::Ok {
                 RunFailure::FinalBalances
@@ -175,30 +176,37 @@ impl ExploreVerdicts {
     }
 }
 
-/// Whether an outcome (a status and balances) matches an `outcomes` entry.
-pub fn matches(expected: &ExpectedOutcome, status: &Status, balances: &[i64]) -> bool {
+/// Whether an outcome (a status, balances and queues) matches an `outcomes` entry.
+pub fn matches(expected: &ExpectedOutcome, status: &Status, balances: &[i64], queues: &[Vec<i64>]) -> bool {
     match (expected, status) {
-        (ExpectedOutcome::Ok(b), Status::Ok) => b == balances,
-        (ExpectedOutcome::Deadlock, Status::Deadlock) | (ExpectedOutcome::Error, Status::Error(_)) => true,
+        (ExpectedOutcome::Ok(p), Status::Ok) => p.matches(balances, queues),
+        (ExpectedOutcome::Deadlock, Status::Deadlock)
+        | (ExpectedOutcome::Livelock, Status::Livelock)
+        | (ExpectedOutcome::Error, Status::Error(_)) => true,
         _ => false,
     }
 }
 
-/// Whether the scenario expects an outcome: it matches an `outcomes` entry or is `final`.
+/// Whether the scenario expects an outcome: it matches an `outcomes` entry or `final`.
 /// `None` when the scenario names no expected outcome.
-pub fn is_expected(scenario: &Scenario, status: &Status, balances: &[i64]) -> Option<bool> {
+pub fn is_expected(
+    scenario: &Scenario,
+    status: &Status,
+    balances: &[i64],
+    queues: &[Vec<i64>],
+) -> Option<bool> {
     let e = &scenario.expect;
-    if e.outcomes.is_none() && e.final_balances.is_none() {
+    if e.outcomes.is_none() && e.final_state.is_none() {
         return None;
     }
     let listed = e
         .outcomes
         .as_ref()
-        .is_some_and(|list| list.iter().any(|x| matches(x, status, balances)));
+        .is_some_and(|list| list.iter().any(|x| matches(x, status, balances, queues)));
     let is_final = e
-        .final_balances
+        .final_state
         .as_ref()
-        .is_some_and(|f| *status == Status::Ok && f == balances);
+        .is_some_and(|f| *status == Status::Ok && f.matches(balances, queues));
     Some(listed || is_final)
 }
 
@@ -209,13 +217,19 @@ pub fn judge_exploration(scenario: &Scenario, x: &Exploration) -> ExploreVerdict
     if let Some(expected) = &e.outcomes {
         let missing: Vec<ExpectedOutcome> = expected
             .iter()
-            .filter(|e| !x.outcomes.iter().any(|o| matches(e, &o.status, &o.balances)))
+            .filter(|e| {
+                !x.outcomes
+                    .iter()
+                    .any(|o| matches(e, &o.status, &o.balances, &o.queues))
+            })
             .cloned()
             .collect();
         let unexpected: Vec<usize> = (0..x.outcomes.len())
             .filter(|&i| {
                 let o = &x.outcomes[i];
-                !expected.iter().any(|e| matches(e, &o.status, &o.balances))
+                !expected
+                    .iter()
+                    .any(|e| matches(e, &o.status, &o.balances, &o.queues))
             })
             .collect();
         let failed = !missing.is_empty() || !unexpected.is_empty();
@@ -224,8 +238,8 @@ pub fn judge_exploration(scenario: &Scenario, x: &Exploration) -> ExploreVerdict
             failure: failed.then_some(ExploreFailure::Outcomes { missing, unexpected }),
         });
     }
-    if let Some(f) = &e.final_balances {
-        let is_final = |o: &ExploredOutcome| o.status == Status::Ok && o.balances == *f;
+    if let Some(f) = &e.final_state {
+        let is_final = |o: &ExploredOutcome| o.status == Status::Ok && f.matches(&o.balances, &o.queues);
         let others: Vec<usize> = (0..x.outcomes.len())
             .filter(|&i| !is_final(&x.outcomes[i]))
             .collect();

@@ -16,6 +16,8 @@ pub enum Status {
     Deadlock,
     /// The run executed `--max-steps` steps without ending.
     Limit { steps: u64 },
+    /// explore: a point of no return (no end can be reached; the threads step forever).
+    Livelock,
     /// A step failed (a runtime fault) or the schedule did not fit the scenario.
     Error(RunError),
 }
@@ -46,6 +48,7 @@ impl Status {
             Status::Ok => "ok",
             Status::Deadlock => "deadlock",
             Status::Limit { .. } => "limit",
+            Status::Livelock => "livelock",
             Status::Error(_) => "error",
         }
     }
@@ -73,7 +76,7 @@ impl Status {
     pub fn is_end(&self) -> bool {
         match self {
             Status::Ok | Status::Deadlock => true,
-            Status::Limit { .. } => false,
+            Status::Limit { .. } | Status::Livelock => false,
             Status::Error(e) => matches!(e.kind, ErrorKind::Fault(_)),
         }
     }
@@ -85,10 +88,31 @@ impl Status {
             Status::Ok => OutcomeKey::Ok,
             Status::Deadlock => OutcomeKey::Deadlock,
             Status::Limit { .. } => OutcomeKey::Limit,
+            Status::Livelock => OutcomeKey::Livelock,
             Status::Error(e) => OutcomeKey::Error {
                 thread: e.thread,
                 kind: e.kind.clone(),
             },
+        }
+    }
+}
+
+/// An outcome as explore tells them apart: its status and the balances and queue contents it
+/// ends with. Ordered by status first, so equally likely outcomes list ok before errors.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EndState {
+    pub key: OutcomeKey,
+    pub balances: Vec<i64>,
+    pub queues: Vec<Vec<i64>>,
+}
+
+impl EndState {
+    /// The outcome `key` with the balances and queues of `state`.
+    pub fn of(key: OutcomeKey, state: &crate::engine::State) -> EndState {
+        EndState {
+            key,
+            balances: state.balances.clone(),
+            queues: state.queues.clone(),
         }
     }
 }
@@ -100,6 +124,7 @@ pub enum OutcomeKey {
     Ok,
     Deadlock,
     Limit,
+    Livelock,
     Error {
         thread: Option<ThreadId>,
         kind: ErrorKind,
@@ -112,6 +137,7 @@ impl OutcomeKey {
             OutcomeKey::Ok => "ok",
             OutcomeKey::Deadlock => "deadlock",
             OutcomeKey::Limit => "limit",
+            OutcomeKey::Livelock => "livelock",
             OutcomeKey::Error { .. } => "error",
         }
     }

@@ -117,6 +117,8 @@ impl PolicyChoice {
 pub struct Outcome {
     pub status: Status,
     pub balances: Vec<i64>,
+    /// Every queue's contents, front first (empty when the scenario has no queues).
+    pub queues: Vec<Vec<i64>>,
 }
 
 /// A finished run: how it ended, its steps, and what the expectations saw.
@@ -151,7 +153,7 @@ impl<'s> Runner<'s> {
             .expect
             .always
             .iter()
-            .map(|c| (!holds(c, &initial.balances)).then_some(0))
+            .map(|c| (!holds(c, &initial.shared_env())).then_some(0))
             .collect();
         Runner {
             scenario,
@@ -173,7 +175,7 @@ impl<'s> Runner<'s> {
 
     /// Runs once from the initial state. `schedule`, when given, receives the thread of every
     /// step. Only an error (rare) allocates.
-    pub fn run_with<P: Policy, O: Observer<'s>>(
+    pub fn run_with<P: Policy, O: Observer>(
         &mut self,
         policy: &mut P,
         observer: &mut O,
@@ -183,7 +185,7 @@ impl<'s> Runner<'s> {
         self.state.clone_from(&self.initial);
         self.always.clone_from(&self.initial_always);
         loop {
-            if let Settled::Ended(end) = self.state.settle_ready(scenario, &mut self.ready) {
+            if let Settled::Ended(end) = self.state.settle_ready(scenario, &self.layout, &mut self.ready) {
                 return match policy.finish(self.state.steps) {
                     Ok(()) => end.into(),
                     Err(e) => self.error(None, ErrorKind::Schedule(e)),
@@ -209,8 +211,9 @@ impl<'s> Runner<'s> {
             if let Some(s) = schedule.as_deref_mut() {
                 s.push(t);
             }
-            // `always` reads balances only, so only steps that write a balance can change it.
-            let writes = self.state.next_op(scenario, t).writes_balance();
+            // `always` reads balances, queue lengths and event flags: only steps that change
+            // them can change it.
+            let writes = self.state.next_op(scenario, t).changes_shared();
             if let Err(fault) = self.state.step(scenario, &self.layout, t, observer) {
                 return self.error(Some(t), ErrorKind::Fault(fault));
             }
@@ -229,15 +232,16 @@ impl<'s> Runner<'s> {
     }
 
     fn check_always(&mut self, step: u64) {
+        let env = self.state.shared_env();
         for (first, cond) in self.always.iter_mut().zip(&self.scenario.expect.always) {
-            if first.is_none() && !holds(cond, &self.state.balances) {
+            if first.is_none() && !holds(cond, &env) {
                 *first = Some(step);
             }
         }
     }
 
     /// Runs once and gathers every expectation's result.
-    pub fn run<P: Policy, O: Observer<'s>>(
+    pub fn run<P: Policy, O: Observer>(
         &mut self,
         policy: &mut P,
         observer: &mut O,
@@ -249,6 +253,7 @@ impl<'s> Runner<'s> {
             outcome: Outcome {
                 status,
                 balances: self.state.balances.clone(),
+                queues: self.state.queues.clone(),
             },
             steps: self.state.steps,
             checks,
@@ -258,27 +263,24 @@ impl<'s> Runner<'s> {
     /// Whether the last run passed every expectation, without allocating (for sweeps).
     pub fn last_run_passed(&self, status: &Status) -> bool {
         let expect = &self.scenario.expect;
+        let env = self.state.shared_env();
         self.always.iter().all(Option::is_none)
-            && expect.at_end.iter().all(|c| holds(c, &self.state.balances))
+            && expect.at_end.iter().all(|c| holds(c, &env))
             && expect
-                .final_balances
+                .final_state
                 .as_ref()
-                .is_none_or(|f| *status == Status::Ok && *f == self.state.balances)
+                .is_none_or(|f| *status == Status::Ok && f.matches(&self.state.balances, &self.state.queues))
     }
 
     fn final_checks(&self, status: &Status) -> RunChecks {
         let expect = &self.scenario.expect;
+        let env = self.state.shared_env();
         RunChecks {
             always: self.always.clone(),
-            at_end: expect
-                .at_end
-                .iter()
-                .map(|c| !holds(c, &self.state.balances))
-                .collect(),
-            final_failed: expect
-                .final_balances
-                .as_ref()
-                .is_some_and(|f| *status != Status::Ok || *f != self.state.balances),
+            at_end: expect.at_end.iter().map(|c| !holds(c, &env)).collect(),
+            final_failed: expect.final_state.as_ref().is_some_and(|f| {
+                *status != Status::Ok || !f.matches(&self.state.balances, &self.state.queues)
+            }),
         }
     }
 
@@ -293,7 +295,7 @@ impl<'s> Runner<'s> {
 pub struct RunReport<'s> {
     pub scenario: &'s Scenario,
     pub policy: PolicyChoice,
-    pub events: Vec<Event<'s>>,
+    pub events: Vec<Event>,
     pub schedule: Vec<ThreadId>,
     pub summary: RunSummary,
     pub verdicts: RunVerdicts,
@@ -305,7 +307,7 @@ impl<'s> RunReport<'s> {
     pub fn new(
         scenario: &'s Scenario,
         policy: PolicyChoice,
-        events: Vec<Event<'s>>,
+        events: Vec<Event>,
         schedule: Vec<ThreadId>,
         summary: RunSummary,
         state: &State,

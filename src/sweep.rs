@@ -9,7 +9,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::expect::SweepVerdict;
-use crate::outcome::Status;
+use crate::outcome::{EndState, Status};
 use crate::policy::{Pct, Random};
 use crate::run::Runner;
 use crate::scenario::Scenario;
@@ -43,6 +43,7 @@ pub struct SweepOutcome {
     /// How the first seed's run ended (an error names that run's failing step).
     pub status: Status,
     pub balances: Vec<i64>,
+    pub queues: Vec<Vec<i64>>,
     pub count: u64,
     /// The smallest seed that reaches this outcome (`run --seed` reproduces it).
     pub first_seed: u64,
@@ -67,10 +68,10 @@ struct Histogram {
 
 impl Histogram {
     #[inline]
-    fn record(&mut self, status: &Status, balances: &[i64], seed: u64) {
+    fn record(&mut self, status: &Status, balances: &[i64], queues: &[Vec<i64>], seed: u64) {
         // Few distinct outcomes: a linear scan beats hashing, and allocates only on a new one.
         for o in &mut self.outcomes {
-            if o.balances == balances && same_outcome(&o.status, status) {
+            if o.balances == balances && o.queues == queues && same_outcome(&o.status, status) {
                 o.count += 1;
                 return;
             }
@@ -78,6 +79,7 @@ impl Histogram {
         self.outcomes.push(SweepOutcome {
             status: status.clone(),
             balances: balances.to_vec(),
+            queues: queues.to_vec(),
             count: 1,
             first_seed: seed,
             serial: false,
@@ -86,11 +88,9 @@ impl Histogram {
 
     fn merge(mut self, other: Histogram) -> Histogram {
         for o in other.outcomes {
-            match self
-                .outcomes
-                .iter_mut()
-                .find(|m| m.balances == o.balances && same_outcome(&m.status, &o.status))
-            {
+            match self.outcomes.iter_mut().find(|m| {
+                m.balances == o.balances && m.queues == o.queues && same_outcome(&m.status, &o.status)
+            }) {
                 Some(m) => {
                     m.count += o.count;
                     if o.first_seed < m.first_seed {
@@ -130,13 +130,17 @@ pub fn sweep(
         .reduce(Histogram::default, Histogram::merge);
     let mut outcomes = histogram.outcomes;
     outcomes.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| (a.status.key(), &a.balances).cmp(&(b.status.key(), &b.balances)))
+        b.count.cmp(&a.count).then_with(|| {
+            (a.status.key(), &a.balances, &a.queues).cmp(&(b.status.key(), &b.balances, &b.queues))
+        })
     });
     let serial = crate::explore::serial_outcomes(scenario);
     for o in &mut outcomes {
-        o.serial = serial.contains(&(o.status.key(), o.balances.clone()));
+        o.serial = serial.contains(&EndState {
+            key: o.status.key(),
+            balances: o.balances.clone(),
+            queues: o.queues.clone(),
+        });
     }
     Sweep {
         seeds: seeds.end.saturating_sub(seeds.start),
@@ -160,7 +164,8 @@ fn sweep_chunk(scenario: &Scenario, seeds: Range<u64>, policy: SeededPolicy) -> 
         if h.first_failure.is_none() && !runner.last_run_passed(&status) {
             h.first_failure = Some(seed);
         }
-        h.record(&status, &runner.state().balances, seed);
+        let end = runner.state();
+        h.record(&status, &end.balances, &end.queues, seed);
     }
     h
 }

@@ -10,7 +10,7 @@
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::engine::{Event, Layout, Settled, State};
+use crate::engine::{Event, Layout, Phase, Settled, State};
 use crate::outcome::{ErrorKind, RunError, Status};
 use crate::run::{Outcome, PolicyChoice, RunReport, RunSummary, Runner};
 use crate::scenario::{Scenario, ThreadId};
@@ -35,9 +35,9 @@ pub enum RunnerError {
     Panicked,
 }
 
-struct Shared<'s> {
+struct Shared {
     state: State,
-    events: Vec<Event<'s>>,
+    events: Vec<Event>,
     schedule: Vec<ThreadId>,
     ended: Option<Status>,
     /// Every worker was spawned: they may start stepping.
@@ -74,7 +74,7 @@ pub fn run(scenario: &Scenario, tick: Duration, limit: Option<u64>) -> RunReport
             let spawned = std::thread::Builder::new()
                 .name(format!("racesim-worker-{first}"))
                 .spawn_scoped(scope, move || {
-                    worker(scenario, layout, shared, wakeup, first, tick, limit);
+                    worker(scenario, layout, shared, wakeup, first as u32, tick, limit);
                 });
             if let Err(e) = spawned {
                 // End the run before anyone steps, so the workers already started return.
@@ -143,6 +143,7 @@ fn refused<'s>(
                 kind: ErrorKind::Runner(e),
             }),
             balances: initial.balances.clone(),
+            queues: initial.queues.clone(),
         },
         steps: 0,
         checks: crate::expect::RunChecks::default(),
@@ -150,36 +151,35 @@ fn refused<'s>(
     RunReport::new(scenario, policy, Vec::new(), Vec::new(), summary, initial)
 }
 
-fn lock<'a, 's>(m: &'a Mutex<Shared<'s>>) -> MutexGuard<'a, Shared<'s>> {
+fn lock(m: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
     // A worker never panics while holding the lock, but do not cascade if one did.
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn worker<'s>(
-    scenario: &'s Scenario,
+/// Pool worker `me`: it runs the transaction the engine has put on it (the one it started
+/// with, then the pending ones that start on it as its transactions finish) until none is left.
+fn worker(
+    scenario: &Scenario,
     layout: &Layout,
-    shared: &Mutex<Shared<'s>>,
+    shared: &Mutex<Shared>,
     wakeup: &Condvar,
-    first: ThreadId,
+    me: u32,
     tick: Duration,
     limit: Option<u64>,
 ) {
     let _end_on_panic = EndOnPanic { shared, wakeup };
-    let mut current = first;
     let mut guard = lock(shared);
     while !guard.go && guard.ended.is_none() {
-        guard = wakeup
-            .wait(guard)
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        guard = wakeup.wait(guard).unwrap_or_else(std::sync::PoisonError::into_inner);
     }
     loop {
         // Wait until our transaction may take its next step, or the run is over.
-        loop {
+        let current = loop {
             if guard.ended.is_some() {
                 return;
             }
             let before = guard.state.now;
-            if let Settled::Ended(end) = guard.state.settle(scenario) {
+            if let Settled::Ended(end) = guard.state.settle(scenario, layout) {
                 guard.ended = Some(end.into());
                 wakeup.notify_all();
                 return;
@@ -194,13 +194,18 @@ fn worker<'s>(
             if guard.state.now != before {
                 wakeup.notify_all();
             }
-            if guard.state.is_ready(scenario, current) {
-                break;
+            // The transaction on this worker; with none, none will ever start on it.
+            let threads = &guard.state.threads;
+            let Some(current) =
+                (0..threads.len()).find(|&t| threads[t].phase == Phase::Running && threads[t].worker == me)
+            else {
+                return;
+            };
+            if guard.state.is_ready(scenario, layout, current) {
+                break current;
             }
-            guard = wakeup
-                .wait(guard)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-        }
+            guard = wakeup.wait(guard).unwrap_or_else(std::sync::PoisonError::into_inner);
+        };
         let Shared {
             state,
             events,
@@ -219,20 +224,12 @@ fn worker<'s>(
             wakeup.notify_all();
             return;
         }
-        let Some(&event) = events.last() else {
-            return;
-        };
+        let delay = events.last().map_or(0, |e| e.delay);
         wakeup.notify_all();
-        if event.finished {
-            match event.started {
-                Some(next) => current = next,
-                None => return,
-            }
-        }
-        if event.delay > 0 {
+        if delay > 0 {
             // A real sleep of delay × tick with the state unlocked, cut short when the run ends
             // (a deadlock or an error elsewhere) so that the run ends promptly.
-            let ticks = u32::try_from(event.delay).unwrap_or(u32::MAX);
+            let ticks = u32::try_from(delay).unwrap_or(u32::MAX);
             guard = wakeup
                 .wait_timeout_while(guard, tick.saturating_mul(ticks), |s| s.ended.is_none())
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -248,12 +245,12 @@ fn worker<'s>(
 }
 
 /// Ends the run for every worker if this one panics, so that the others do not wait forever.
-struct EndOnPanic<'a, 's> {
-    shared: &'a Mutex<Shared<'s>>,
+struct EndOnPanic<'a> {
+    shared: &'a Mutex<Shared>,
     wakeup: &'a Condvar,
 }
 
-impl Drop for EndOnPanic<'_, '_> {
+impl Drop for EndOnPanic<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
             let mut guard = lock(self.shared);

@@ -1,7 +1,7 @@
 //! The byte encoding of explore's states: varints, time relative to now, and only the locals
 //! that can still be read.
 
-use crate::engine::{Layout, Phase, State, ThreadState};
+use crate::engine::{Blocked, FREE, Layout, Phase, State, ThreadState, Time};
 use crate::scenario::Scenario;
 
 /// Tags of encoded states: a scheduling point, or how the run ended there.
@@ -16,6 +16,8 @@ pub const ENDED_DEADLOCK: u8 = 2;
 pub struct Codec<'s> {
     scenario: &'s Scenario,
     layout: Layout,
+    /// Whether threads can be held at a barrier (then each says where).
+    has_barriers: bool,
 }
 
 #[inline]
@@ -54,19 +56,59 @@ fn unzigzag(v: u64) -> i64 {
 
 impl<'s> Codec<'s> {
     pub fn new(scenario: &'s Scenario) -> Codec<'s> {
+        let has_barriers = !scenario.barriers.is_empty();
         Codec {
             scenario,
             layout: Layout::new(scenario),
+            has_barriers,
         }
     }
 
+    /// Whether local `slot` of thread `t` can be read at or after step `pc`.
+    #[inline]
+    fn live(&self, t: usize, pc: usize, slot: usize) -> bool {
+        let tx = &self.scenario.transactions[t];
+        // An empty table: the transaction was too big to analyse, every local is live.
+        tx.live.is_empty() || tx.live[pc * tx.locals.len() + slot]
+    }
+
+    /// Appends `st` to `out` as bytes, after the tag. Everything a scenario without the
+    /// version-2 objects lacks costs no byte, so such a scenario's states are what they were.
     pub fn encode(&self, st: &State, tag: u8, out: &mut Vec<u8>) {
+        let sc = self.scenario;
         out.push(tag);
         for &b in &st.balances {
             put(out, zigzag(b));
         }
-        for &h in &st.holders {
+        for (l, &h) in st.holders.iter().enumerate() {
             put(out, u64::from(h.wrapping_add(1)));
+            // A held plain lock is held once; an rlock says how many times.
+            if h != FREE && sc.locks[l].reentrant {
+                put(out, u64::from(st.counts[l]));
+            }
+        }
+        for &v in &st.semaphores {
+            put(out, zigzag(v));
+        }
+        for chunk in st.events.chunks(8) {
+            out.push(
+                chunk
+                    .iter()
+                    .enumerate()
+                    .fold(0u8, |b, (i, &e)| b | (u8::from(e) << i)),
+            );
+        }
+        for set in &st.wait_sets {
+            put(out, set.len() as u64);
+            for &u in set {
+                put(out, u64::from(u));
+            }
+        }
+        for q in &st.queues {
+            put(out, q.len() as u64);
+            for &v in q {
+                put(out, zigzag(v));
+            }
         }
         for (t, th) in st.threads.iter().enumerate() {
             match th.phase {
@@ -75,16 +117,30 @@ impl<'s> Codec<'s> {
                 Phase::Running => {
                     // pc first, offset by 2 so it never collides with the two markers above.
                     put(out, u64::from(th.pc) + 2);
-                    if self.scenario.transactions[t].repeat > 1 {
+                    if sc.transactions[t].repeat > 1 {
                         put(out, u64::from(th.iteration));
                     }
-                    put(out, th.ready_at.saturating_sub(st.now));
-                    let n = self.scenario.transactions[t].locals.len();
+                    // The remaining sleep: at most one step's delay, which is a u64.
+                    put(
+                        out,
+                        u64::try_from(th.ready_at.saturating_sub(st.now)).unwrap_or(u64::MAX),
+                    );
+                    if self.has_barriers {
+                        // A thread in a wait set is named by the set itself.
+                        put(
+                            out,
+                            match th.blocked {
+                                Blocked::Barrier(b) => u64::from(b) + 1,
+                                _ => 0,
+                            },
+                        );
+                    }
+                    let n = sc.transactions[t].locals.len();
                     let base = self.layout.local_base[t];
-                    let live =
-                        &self.scenario.transactions[t].live[th.pc as usize * n..(th.pc as usize + 1) * n];
-                    for (&v, _) in st.locals[base..base + n].iter().zip(live).filter(|(_, l)| **l) {
-                        put(out, zigzag(v));
+                    for slot in 0..n {
+                        if self.live(t, th.pc as usize, slot) {
+                            put(out, zigzag(st.locals[base + slot]));
+                        }
                     }
                 }
             }
@@ -93,40 +149,73 @@ impl<'s> Codec<'s> {
 
     /// Decodes into `st` (whose vectors already have the right lengths); returns the tag.
     pub fn decode(&self, bytes: &[u8], st: &mut State) -> u8 {
+        let sc = self.scenario;
         let mut at = 1;
         st.now = 0;
         for b in &mut st.balances {
             *b = unzigzag(take(bytes, &mut at));
         }
-        for h in &mut st.holders {
-            *h = (take(bytes, &mut at) as u32).wrapping_sub(1);
+        for l in 0..st.holders.len() {
+            let h = (take(bytes, &mut at) as u32).wrapping_sub(1);
+            st.holders[l] = h;
+            st.counts[l] = match (h == FREE, sc.locks[l].reentrant) {
+                (true, _) => 0,
+                (false, true) => take(bytes, &mut at) as u32,
+                (false, false) => 1,
+            };
+        }
+        for v in &mut st.semaphores {
+            *v = unzigzag(take(bytes, &mut at));
+        }
+        for chunk in 0..st.events.len().div_ceil(8) {
+            let byte = bytes[at];
+            at += 1;
+            for i in 0..8 {
+                if let Some(e) = st.events.get_mut(chunk * 8 + i) {
+                    *e = byte >> i & 1 == 1;
+                }
+            }
+        }
+        for set in &mut st.wait_sets {
+            set.clear();
+            for _ in 0..take(bytes, &mut at) {
+                set.push(take(bytes, &mut at) as u32);
+            }
+        }
+        for q in &mut st.queues {
+            q.clear();
+            for _ in 0..take(bytes, &mut at) {
+                q.push(unzigzag(take(bytes, &mut at)));
+            }
         }
         let mut started = 0;
         for t in 0..st.threads.len() {
             let head = take(bytes, &mut at);
-            let tx = &self.scenario.transactions[t];
+            let tx = &sc.transactions[t];
             let base = self.layout.local_base[t];
-            let locals = &mut st.locals[base..base + tx.locals.len()];
+            let n = tx.locals.len();
             st.threads[t] = match head {
                 0 => {
-                    locals.fill(0);
+                    st.locals[base..base + n].fill(0);
                     ThreadState {
                         phase: Phase::Pending,
                         pc: 0,
                         iteration: 0,
                         ready_at: 0,
                         worker: u32::MAX,
+                        blocked: Blocked::No,
                     }
                 }
                 1 => {
                     started += 1;
-                    locals.fill(0);
+                    st.locals[base..base + n].fill(0);
                     ThreadState {
                         phase: Phase::Finished,
                         pc: 0,
                         iteration: tx.repeat,
                         ready_at: 0,
                         worker: 0,
+                        blocked: Blocked::No,
                     }
                 }
                 pc => {
@@ -136,15 +225,23 @@ impl<'s> Codec<'s> {
                     } else {
                         0
                     };
-                    let ready_at = take(bytes, &mut at);
+                    let ready_at = Time::from(take(bytes, &mut at));
+                    let blocked = if self.has_barriers {
+                        match take(bytes, &mut at) {
+                            0 => Blocked::No,
+                            b => Blocked::Barrier(b as u32 - 1),
+                        }
+                    } else {
+                        Blocked::No
+                    };
                     let pc = (pc - 2) as usize;
-                    let n = tx.locals.len();
-                    for (v, &live) in locals
-                        .iter_mut()
-                        .zip(&self.scenario.transactions[t].live[pc * n..(pc + 1) * n])
-                    {
+                    for slot in 0..n {
                         // A dead local is overwritten before any read: 0 stands for every value.
-                        *v = if live { unzigzag(take(bytes, &mut at)) } else { 0 };
+                        st.locals[base + slot] = if self.live(t, pc, slot) {
+                            unzigzag(take(bytes, &mut at))
+                        } else {
+                            0
+                        };
                     }
                     ThreadState {
                         phase: Phase::Running,
@@ -152,9 +249,16 @@ impl<'s> Codec<'s> {
                         iteration,
                         ready_at,
                         worker: 0,
+                        blocked,
                     }
                 }
             };
+        }
+        // Threads in a wait set are blocked there until notified.
+        for (c, set) in st.wait_sets.iter().enumerate() {
+            for &u in set {
+                st.threads[u as usize].blocked = Blocked::Condition(c as u32);
+            }
         }
         st.next_pending = started;
         bytes[0]

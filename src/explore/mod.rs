@@ -28,7 +28,7 @@ pub use serial::serial_outcomes;
 use crate::analysis::RaceKinds;
 use crate::engine::{End, Layout, Settled, State};
 use crate::expect::{Check, ExploreVerdicts, holds};
-use crate::outcome::{ErrorKind, OutcomeKey, RunError, Status};
+use crate::outcome::{EndState, ErrorKind, OutcomeKey, RunError, Status};
 use crate::scenario::{Scenario, ThreadId};
 
 /// The most states explored by default.
@@ -66,6 +66,8 @@ pub struct ExploredOutcome {
     /// How the runs end; an error names the failing step of the witness.
     pub status: Status,
     pub balances: Vec<i64>,
+    /// Every queue's contents at the end, front first.
+    pub queues: Vec<Vec<i64>>,
     /// Complete interleavings ending here.
     pub schedules: BigUint,
     /// The chance of this outcome under the `random` policy.
@@ -98,8 +100,8 @@ pub struct Exploration {
     /// At most one per condition, in the order of `[expect]`.
     pub violations: Vec<Violation>,
     /// What the transactions give when run one at a time (see [`serial_outcomes`]), reachable
-    /// or not.
-    pub serial: Vec<(Status, Vec<i64>)>,
+    /// or not: status, balances and queues.
+    pub serial: Vec<(Status, Vec<i64>, Vec<Vec<i64>>)>,
     /// `[expect]` judged over every interleaving.
     pub verdicts: ExploreVerdicts,
 }
@@ -187,7 +189,7 @@ struct Explorer<'s, C> {
     threads: usize,
     /// Witness slots per state: one per thread as the last to run, plus "none" (initial state).
     slots: usize,
-    outcomes: BTreeMap<(OutcomeKey, Vec<i64>), OutcomeAcc<C>>,
+    outcomes: BTreeMap<EndState, OutcomeAcc<C>>,
     violations: Vec<Option<(PathEnd, Vec<i64>)>>,
     witness_levels: Vec<Vec<u64>>,
     /// The bytes `witness_levels` holds.
@@ -227,8 +229,8 @@ impl<'s, C: Count> Explorer<'s, C> {
             slot: none,
             extra: None,
         };
-        self.check_always(&scratch.balances, root);
-        let tag = tag_of(scratch.settle(sc));
+        self.check_always(&scratch, root);
+        let tag = tag_of(scratch.settle(sc, &layout));
         let mut current = Level::<C>::new();
         let mut spare = Level::<C>::new();
         self.codec.encode(&scratch, tag, &mut key);
@@ -259,10 +261,10 @@ impl<'s, C: Count> Explorer<'s, C> {
                     } else {
                         OutcomeKey::Deadlock
                     };
-                    self.check_at_end(&scratch.balances, end);
+                    self.check_at_end(&scratch, end);
                     self.add_outcome(
                         status,
-                        &scratch.balances,
+                        &scratch,
                         &current.counts[i],
                         current.probabilities[i],
                         cost,
@@ -271,7 +273,7 @@ impl<'s, C: Count> Explorer<'s, C> {
                     continue;
                 }
                 ready.clear();
-                scratch.ready_threads(sc, &mut ready);
+                scratch.ready_threads(sc, &layout, &mut ready);
                 let share = current.probabilities[i] / ready.len() as f64;
                 for &t in &ready {
                     // Fewest preemptions of a path through state i that runs t next.
@@ -294,15 +296,15 @@ impl<'s, C: Count> Explorer<'s, C> {
                             slot: best.1,
                             extra: Some(t),
                         };
-                        self.check_at_end(&scratch.balances, end);
+                        self.check_at_end(&scratch, end);
                         let status = OutcomeKey::Error {
                             thread: Some(t),
                             kind: ErrorKind::Fault(fault),
                         };
-                        self.add_outcome(status, &scratch.balances, &current.counts[i], share, best.0, end)?;
+                        self.add_outcome(status, &scratch, &current.counts[i], share, best.0, end)?;
                         continue;
                     }
-                    let tag = tag_of(work.settle(sc));
+                    let tag = tag_of(work.settle(sc, &layout));
                     key.clear();
                     self.codec.encode(&work, tag, &mut key);
                     let before = next.len();
@@ -337,7 +339,7 @@ impl<'s, C: Count> Explorer<'s, C> {
                             slot: t,
                             extra: None,
                         };
-                        self.check_always(&work.balances, end);
+                        self.check_always(&work, end);
                     }
                 }
             }
@@ -382,19 +384,21 @@ impl<'s, C: Count> Explorer<'s, C> {
         })
     }
 
-    fn check_always(&mut self, balances: &[i64], end: PathEnd) {
+    fn check_always(&mut self, state: &State, end: PathEnd) {
+        let env = state.shared_env();
         for (i, cond) in self.scenario.expect.always.iter().enumerate() {
-            if self.violations[i].is_none() && !holds(cond, balances) {
-                self.violations[i] = Some((end, balances.to_vec()));
+            if self.violations[i].is_none() && !holds(cond, &env) {
+                self.violations[i] = Some((end, state.balances.clone()));
             }
         }
     }
 
-    fn check_at_end(&mut self, balances: &[i64], end: PathEnd) {
+    fn check_at_end(&mut self, state: &State, end: PathEnd) {
+        let env = state.shared_env();
         let offset = self.scenario.expect.always.len();
         for (i, cond) in self.scenario.expect.at_end.iter().enumerate() {
-            if self.violations[offset + i].is_none() && !holds(cond, balances) {
-                self.violations[offset + i] = Some((end, balances.to_vec()));
+            if self.violations[offset + i].is_none() && !holds(cond, &env) {
+                self.violations[offset + i] = Some((end, state.balances.clone()));
             }
         }
     }
@@ -402,13 +406,14 @@ impl<'s, C: Count> Explorer<'s, C> {
     fn add_outcome(
         &mut self,
         status: OutcomeKey,
-        balances: &[i64],
+        state: &State,
         count: &C,
         probability: f64,
         cost: u64,
         end: PathEnd,
     ) -> Result<(), Abort> {
-        match self.outcomes.get_mut(&(status.clone(), balances.to_vec())) {
+        let key = EndState::of(status, state);
+        match self.outcomes.get_mut(&key) {
             Some(acc) => {
                 if !acc.count.add(count) {
                     return Err(Abort::Overflow);
@@ -420,7 +425,7 @@ impl<'s, C: Count> Explorer<'s, C> {
             }
             None => {
                 self.outcomes.insert(
-                    (status, balances.to_vec()),
+                    key,
                     OutcomeAcc {
                         count: count.clone(),
                         probability,
@@ -457,14 +462,20 @@ impl<'s, C: Count> Explorer<'s, C> {
         let mut outcomes: Vec<(OutcomeKey, ExploredOutcome)> = self
             .outcomes
             .iter()
-            .map(|((key, balances), acc)| {
+            .map(|(end, acc)| {
+                let EndState {
+                    key,
+                    balances,
+                    queues,
+                } = end;
                 let count = acc.count.big();
                 schedules += &count;
                 let witness = self.path(acc.best.1);
                 let outcome = ExploredOutcome {
-                    serial: serial.contains(&(key.clone(), balances.clone())),
+                    serial: serial.contains(end),
                     status: status_of(key, witness.len() as u64),
                     balances: balances.clone(),
+                    queues: queues.clone(),
                     schedules: count,
                     probability: acc.probability,
                     witness,
@@ -477,7 +488,7 @@ impl<'s, C: Count> Explorer<'s, C> {
         outcomes.sort_by(|(ka, a), (kb, b)| {
             b.probability
                 .total_cmp(&a.probability)
-                .then_with(|| (ka, &a.balances).cmp(&(kb, &b.balances)))
+                .then_with(|| (ka, &a.balances, &a.queues).cmp(&(kb, &b.balances, &b.queues)))
         });
         let mut outcomes: Vec<ExploredOutcome> = outcomes.into_iter().map(|(_, o)| o).collect();
         for o in &mut outcomes {
@@ -508,7 +519,7 @@ impl<'s, C: Count> Explorer<'s, C> {
             violations,
             serial: serial
                 .into_iter()
-                .map(|(key, balances)| (status_of(&key, 0), balances))
+                .map(|end| (status_of(&end.key, 0), end.balances, end.queues))
                 .collect(),
             verdicts: ExploreVerdicts::default(),
         };
@@ -523,6 +534,7 @@ fn status_of(key: &OutcomeKey, step: u64) -> Status {
         OutcomeKey::Ok => Status::Ok,
         OutcomeKey::Deadlock => Status::Deadlock,
         OutcomeKey::Limit => Status::Limit { steps: step },
+        OutcomeKey::Livelock => Status::Livelock,
         OutcomeKey::Error { thread, kind } => Status::Error(RunError {
             step,
             thread: *thread,
@@ -628,8 +640,8 @@ mod tests {
         let mut buf = Vec::new();
         let mut back = st.clone();
         for t in [0, 0, 1, 0, 0] {
-            st.settle(&sc);
-            if st.is_ready(&sc, t) {
+            st.settle(&sc, &layout);
+            if st.is_ready(&sc, &layout, t) {
                 st.step(&sc, &layout, t, &mut ()).unwrap();
             }
             buf.clear();

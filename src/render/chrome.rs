@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 use super::describe;
 use super::text::verdicts;
-use super::words::{self, RaceKind};
+use super::words;
+use crate::analysis::RaceKind;
 use crate::engine::Effect;
 use crate::run::RunReport;
 
@@ -21,23 +22,17 @@ pub const SLICE_US: u64 = 80;
 /// Extra microseconds per tick of virtual time.
 pub const TICK_US: u64 = 1000;
 
-fn op_name(effect: &Effect) -> &'static str {
-    match effect {
-        Effect::Read { .. } => "read",
-        Effect::Write { .. } => "write",
-        Effect::Set { .. } => "set",
-        Effect::AtomicAdd { .. } => "atomic_add",
-        Effect::Lock(_) => "lock",
-        Effect::Unlock(_) => "unlock",
-        Effect::Require { .. } => "require",
-        Effect::Sleep(_) => "sleep",
-        Effect::Log(_) => "log",
+/// The category of a step: its operation's key, or `error` for the step that failed.
+fn op_name(sc: &crate::scenario::Scenario, e: &crate::engine::Event) -> &'static str {
+    match e.effect {
         Effect::Fault(_) => "error",
+        _ => sc.transactions[e.thread].steps[e.pc as usize].op.name(),
     }
 }
 
 /// The synthetic start of a step: its order plus a gap per tick of virtual time.
-pub fn timestamp(step: u64, time: u64) -> u64 {
+pub fn timestamp(step: u64, time: crate::engine::Time) -> u64 {
+    let time = u64::try_from(time).unwrap_or(u64::MAX);
     (step.saturating_sub(1))
         .saturating_mul(STEP_US)
         .saturating_add(time.saturating_mul(TICK_US))
@@ -62,7 +57,7 @@ pub fn render(report: &RunReport) -> String {
     for e in &report.events {
         events.push(json!({
             "name": describe(sc, e),
-            "cat": op_name(&e.effect),
+            "cat": op_name(sc, e),
             "ph": "X",
             "ts": timestamp(e.step, e.time),
             "dur": SLICE_US,

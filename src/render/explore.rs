@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::style::Paint;
 use super::words::{self, outcome_label};
+use crate::analysis::RaceKind;
 use crate::explore::{Exploration, ExploredOutcome};
 use crate::outcome::Status;
 use crate::scenario::Scenario;
@@ -35,7 +36,7 @@ pub fn verdict_lines(sc: &Scenario, x: &Exploration, file: &str) -> Vec<String> 
 
 /// A sentence on whether the scenario is race-free and which outcomes need an interleaving.
 pub fn race_verdict(sc: &Scenario, x: &Exploration) -> String {
-    let label = |o: &ExploredOutcome| outcome_label(sc, &o.status, &o.balances);
+    let label = |o: &ExploredOutcome| outcome_label(sc, &o.status, &o.balances, &o.queues);
     if x.race_free() {
         return format!(
             "race-free: every interleaving ends with {}",
@@ -45,7 +46,7 @@ pub fn race_verdict(sc: &Scenario, x: &Exploration) -> String {
     let serial: Vec<String> = x
         .serial
         .iter()
-        .map(|(status, b)| outcome_label(sc, status, b))
+        .map(|(status, b, q)| outcome_label(sc, status, b, q))
         .collect();
     let mut out = format!("not race-free: {} outcomes", x.outcomes.len());
     if !serial.is_empty() {
@@ -64,22 +65,20 @@ pub fn race_verdict(sc: &Scenario, x: &Exploration) -> String {
     // Name the race only where the witness run really shows one; other racy outcomes (a
     // deadlock, an error) are only "from interleavings".
     let racy: Vec<&ExploredOutcome> = x.outcomes.iter().filter(|o| !o.serial).collect();
-    type Class = fn(&ExploredOutcome) -> bool;
-    let classes: [(&str, Class); 3] = [
-        ("lost updates", |o| o.races.lost_update),
-        ("check-then-act", |o| !o.races.lost_update && o.races.stale_check),
-        ("torn reads", |o| {
-            !o.races.lost_update && !o.races.stale_check && o.races.torn_read
-        }),
-    ];
-    for (name, class) in classes {
+    // Each outcome is classed under the first kind of race its witness shows.
+    for kind in RaceKind::ALL {
         let names: Vec<String> = racy
             .iter()
-            .filter(|o| o.status == Status::Ok && class(o))
+            .filter(|o| o.status == Status::Ok && o.races.first() == Some(kind))
             .map(|o| label(o))
             .collect();
         if !names.is_empty() {
-            let _ = write!(out, "; {} only from interleavings ({name})", names.join(" and "));
+            let _ = write!(
+                out,
+                "; {} only from interleavings ({})",
+                names.join(" and "),
+                kind.class()
+            );
         }
     }
     let other: Vec<String> = racy
@@ -120,7 +119,7 @@ fn text_with(sc: &Scenario, x: &Exploration, file: &str, paint: Paint) -> String
     let labels: Vec<String> = x
         .outcomes
         .iter()
-        .map(|o| outcome_label(sc, &o.status, &o.balances))
+        .map(|o| outcome_label(sc, &o.status, &o.balances, &o.queues))
         .collect();
     let width = super::column_width(&labels, 7);
     let counts: Vec<String> = x.outcomes.iter().map(|o| o.schedules.to_string()).collect();

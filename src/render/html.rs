@@ -91,7 +91,7 @@ fn run_summary(report: &RunReport) -> String {
     let class = match status {
         Status::Ok => "ok",
         Status::Error(_) => "lost",
-        Status::Deadlock | Status::Limit { .. } => "warn",
+        Status::Deadlock | Status::Limit { .. } | Status::Livelock => "warn",
     };
     let mut out = String::new();
     let _ = writeln!(out, r#"<section class="summary">"#);

@@ -28,7 +28,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 
 use super::words;
-use crate::analysis::{RaceKinds, WaitingOn};
+use crate::analysis::{RaceKind, RaceKinds, WaitingOn};
 use crate::engine::{Effect, Event};
 use crate::expect::Check;
 use crate::explore::Exploration;
@@ -63,7 +63,7 @@ struct StepLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     step: u64,
-    time: u64,
+    time: crate::engine::Time,
     thread: &'a str,
     #[serde(flatten)]
     op: OpFields<'a>,
@@ -73,8 +73,10 @@ struct StepLine<'a> {
     delay: u64,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     finished: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    started: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also_finished: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    started: Vec<&'a str>,
 }
 
 // serde's skip_serializing_if passes a reference.
@@ -108,9 +110,107 @@ enum OpFields<'a> {
     },
     Lock {
         lock: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        count: Option<u32>,
     },
     Unlock {
         lock: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        count: Option<u32>,
+    },
+    TryLock {
+        lock: &'a str,
+        into: &'a str,
+        value: i64,
+    },
+    Acquire {
+        semaphore: &'a str,
+        value: i64,
+    },
+    Release {
+        semaphore: &'a str,
+        value: i64,
+    },
+    TryAcquire {
+        semaphore: &'a str,
+        into: &'a str,
+        acquired: bool,
+        value: i64,
+    },
+    Signal {
+        event: &'a str,
+        was: bool,
+    },
+    Clear {
+        event: &'a str,
+        was: bool,
+    },
+    /// `wait` on an event, a condition or a barrier: one of the three keys.
+    Wait {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        event: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        condition: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lock: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        waiting: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        barrier: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        arrived: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        parties: Option<u32>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        woken: Vec<&'a str>,
+    },
+    Reacquire {
+        condition: &'a str,
+        lock: &'a str,
+    },
+    Notify {
+        condition: &'a str,
+        woken: Vec<&'a str>,
+    },
+    NotifyAll {
+        condition: &'a str,
+        woken: Vec<&'a str>,
+    },
+    Put {
+        queue: &'a str,
+        value: i64,
+        contents: Vec<i64>,
+    },
+    Get {
+        queue: &'a str,
+        into: &'a str,
+        value: i64,
+        contents: Vec<i64>,
+    },
+    Join {
+        transaction: &'a str,
+    },
+    Await {
+        value: i64,
+    },
+    Assert {
+        value: i64,
+    },
+    Cas {
+        account: &'a str,
+        expected: i64,
+        value: i64,
+        old: i64,
+        swapped: bool,
+        into: &'a str,
+    },
+    If {
+        value: i64,
+        branch: &'static str,
+    },
+    While {
+        value: i64,
+        looped: bool,
     },
     Require {
         value: i64,
@@ -127,9 +227,17 @@ enum OpFields<'a> {
     },
 }
 
-fn op_fields<'a>(sc: &'a Scenario, e: &Event<'a>) -> OpFields<'a> {
+fn op_fields<'a>(sc: &'a Scenario, e: &'a Event) -> OpFields<'a> {
     let tx = &sc.transactions[e.thread];
+    let op = &tx.steps[e.pc as usize].op;
     let account = |a: usize| sc.accounts[a].name.as_str();
+    let local = |slot: u16| tx.locals[usize::from(slot)].as_str();
+    let names = |ts: &'a [usize]| ts.iter().map(|&t| sc.thread_name(t)).collect::<Vec<_>>();
+    let contents = || e.queue.clone().unwrap_or_default();
+    let into_of = || match op {
+        Op::TryLock { into, .. } | Op::TryAcquire { into, .. } => local(*into),
+        _ => "",
+    };
     match e.effect {
         Effect::Read {
             account: a,
@@ -137,7 +245,7 @@ fn op_fields<'a>(sc: &'a Scenario, e: &Event<'a>) -> OpFields<'a> {
             value,
         } => OpFields::Read {
             account: account(a),
-            into: &tx.locals[into as usize],
+            into: local(into),
             value,
         },
         Effect::Write {
@@ -149,8 +257,8 @@ fn op_fields<'a>(sc: &'a Scenario, e: &Event<'a>) -> OpFields<'a> {
             value,
             old,
         },
-        Effect::Set { local, value } => OpFields::Set {
-            local: &tx.locals[local as usize],
+        Effect::Set { local: l, value } => OpFields::Set {
+            local: local(l),
             value,
         },
         Effect::AtomicAdd {
@@ -164,14 +272,143 @@ fn op_fields<'a>(sc: &'a Scenario, e: &Event<'a>) -> OpFields<'a> {
             value,
             old,
         },
-        Effect::Lock(l) => OpFields::Lock { lock: &sc.locks[l] },
-        Effect::Unlock(l) => OpFields::Unlock { lock: &sc.locks[l] },
+        Effect::Lock { lock, count } => OpFields::Lock {
+            lock: &sc.locks[lock].name,
+            count: sc.locks[lock].reentrant.then_some(count),
+        },
+        Effect::Unlock { lock, count } => OpFields::Unlock {
+            lock: &sc.locks[lock].name,
+            count: sc.locks[lock].reentrant.then_some(count),
+        },
+        Effect::TryLock { lock, got, .. } => OpFields::TryLock {
+            lock: &sc.locks[lock].name,
+            into: into_of(),
+            value: i64::from(got),
+        },
+        Effect::Acquire { semaphore, value } => OpFields::Acquire {
+            semaphore: &sc.semaphores[semaphore].name,
+            value,
+        },
+        Effect::Release { semaphore, value } => OpFields::Release {
+            semaphore: &sc.semaphores[semaphore].name,
+            value,
+        },
+        Effect::TryAcquire {
+            semaphore,
+            got,
+            value,
+        } => OpFields::TryAcquire {
+            semaphore: &sc.semaphores[semaphore].name,
+            into: into_of(),
+            acquired: got,
+            value,
+        },
+        Effect::Signal { event, was } => OpFields::Signal {
+            event: &sc.events[event],
+            was,
+        },
+        Effect::Clear { event, was } => OpFields::Clear {
+            event: &sc.events[event],
+            was,
+        },
+        Effect::WaitEvent { event } => OpFields::Wait {
+            event: Some(&sc.events[event]),
+            condition: None,
+            lock: None,
+            waiting: None,
+            barrier: None,
+            arrived: None,
+            parties: None,
+            woken: Vec::new(),
+        },
+        Effect::WaitCondition { cond, lock, waiting } => OpFields::Wait {
+            event: None,
+            condition: Some(&sc.conditions[cond].name),
+            lock: Some(&sc.locks[lock].name),
+            waiting: Some(waiting),
+            barrier: None,
+            arrived: None,
+            parties: None,
+            woken: Vec::new(),
+        },
+        Effect::WaitBarrier {
+            barrier,
+            arrived,
+            parties,
+        } => OpFields::Wait {
+            event: None,
+            condition: None,
+            lock: None,
+            waiting: None,
+            barrier: Some(&sc.barriers[barrier].name),
+            arrived: Some(arrived),
+            parties: Some(parties),
+            woken: names(&e.woken),
+        },
+        Effect::Reacquire { cond, lock } => OpFields::Reacquire {
+            condition: &sc.conditions[cond].name,
+            lock: &sc.locks[lock].name,
+        },
+        Effect::Notify { cond } => OpFields::Notify {
+            condition: &sc.conditions[cond].name,
+            woken: names(&e.woken),
+        },
+        Effect::NotifyAll { cond } => OpFields::NotifyAll {
+            condition: &sc.conditions[cond].name,
+            woken: names(&e.woken),
+        },
+        Effect::Put { queue, value, .. } => OpFields::Put {
+            queue: &sc.queues[queue].name,
+            value,
+            contents: contents(),
+        },
+        Effect::Get {
+            queue, into, value, ..
+        } => OpFields::Get {
+            queue: &sc.queues[queue].name,
+            into: local(into),
+            value,
+            contents: contents(),
+        },
+        Effect::Join { target } => OpFields::Join {
+            transaction: sc.thread_name(target),
+        },
+        Effect::Await { value } => OpFields::Await { value },
+        Effect::Assert { value } => OpFields::Assert { value },
+        Effect::Cas {
+            account: a,
+            expected,
+            value,
+            old,
+            swapped,
+            into,
+        } => OpFields::Cas {
+            account: account(a),
+            expected,
+            value,
+            old,
+            swapped,
+            into: local(into),
+        },
+        Effect::If { value, taken } => OpFields::If {
+            value,
+            branch: if taken { "then" } else { "else" },
+        },
+        Effect::While { value } => OpFields::While {
+            value,
+            looped: value != 0,
+        },
         Effect::Require { value } => OpFields::Require {
             value,
             passed: value != 0,
         },
         Effect::Sleep(n) => OpFields::Sleep { ticks: n },
-        Effect::Log(m) => OpFields::Log { message: m },
+        Effect::Log => OpFields::Log {
+            message: match op {
+                Op::Log(m) => m,
+                _ => "",
+            },
+        },
         Effect::Fault(_) => OpFields::Error {
             message: super::describe(sc, e),
         },
@@ -185,6 +422,8 @@ struct SummaryLine<'a> {
     status: &'static str,
     #[serde(rename = "final")]
     final_balances: Balances<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queues: Option<Queues<'a>>,
     schedule: Names<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
@@ -196,11 +435,126 @@ struct SummaryLine<'a> {
     expect: Option<Vec<String>>,
 }
 
+/// One blocked thread of a deadlock: `{"thread", "waits_for": KIND, ...}` with the keys of
+/// its kind (a lock's waiter also has `"lock"` and `"held_by"`, as in version 1).
 #[derive(Serialize)]
 struct WaitingEntry<'a> {
     thread: &'a str,
-    lock: &'a str,
-    held_by: Option<&'a str>,
+    #[serde(flatten)]
+    on: WaitsFor<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "waits_for", rename_all = "snake_case")]
+enum WaitsFor<'a> {
+    Lock {
+        lock: &'a str,
+        held_by: Option<&'a str>,
+    },
+    Semaphore {
+        semaphore: &'a str,
+    },
+    Event {
+        event: &'a str,
+    },
+    Notify {
+        condition: &'a str,
+    },
+    Reacquire {
+        condition: &'a str,
+        lock: &'a str,
+        held_by: Option<&'a str>,
+    },
+    Barrier {
+        barrier: &'a str,
+        arrived: u32,
+        parties: u32,
+    },
+    QueueEmpty {
+        queue: &'a str,
+    },
+    QueueFull {
+        queue: &'a str,
+        capacity: u64,
+    },
+    Join {
+        transaction: &'a str,
+        started: bool,
+    },
+    Guard {
+        guard: &'a str,
+        values: Vec<(String, i64)>,
+    },
+    Worker {},
+}
+
+fn waits_for<'a>(sc: &'a Scenario, w: &'a crate::analysis::Waiting) -> WaitsFor<'a> {
+    let name = |t: usize| sc.thread_name(t);
+    match &w.on {
+        WaitingOn::Lock { lock, holder } => WaitsFor::Lock {
+            lock: &sc.locks[*lock].name,
+            held_by: holder.map(name),
+        },
+        WaitingOn::Semaphore { semaphore } => WaitsFor::Semaphore {
+            semaphore: &sc.semaphores[*semaphore].name,
+        },
+        WaitingOn::Event { event } => WaitsFor::Event {
+            event: &sc.events[*event],
+        },
+        WaitingOn::Notify { cond } => WaitsFor::Notify {
+            condition: &sc.conditions[*cond].name,
+        },
+        WaitingOn::Reacquire { cond, lock, holder } => WaitsFor::Reacquire {
+            condition: &sc.conditions[*cond].name,
+            lock: &sc.locks[*lock].name,
+            held_by: holder.map(name),
+        },
+        WaitingOn::Barrier {
+            barrier,
+            arrived,
+            parties,
+        } => WaitsFor::Barrier {
+            barrier: &sc.barriers[*barrier].name,
+            arrived: *arrived,
+            parties: *parties,
+        },
+        WaitingOn::QueueEmpty { queue } => WaitsFor::QueueEmpty {
+            queue: &sc.queues[*queue].name,
+        },
+        WaitingOn::QueueFull { queue, capacity } => WaitsFor::QueueFull {
+            queue: &sc.queues[*queue].name,
+            capacity: *capacity,
+        },
+        WaitingOn::Join { target, pending } => WaitsFor::Join {
+            transaction: name(*target),
+            started: !pending,
+        },
+        WaitingOn::Guard { pc, values } => WaitsFor::Guard {
+            guard: sc.transactions[w.thread].steps[*pc as usize]
+                .op
+                .codes()
+                .first()
+                .map_or("", |c| c.text.as_str()),
+            values: values
+                .iter()
+                .map(|(v, x)| (words::var_name(sc, w.thread, *v), *x))
+                .collect(),
+        },
+        WaitingOn::Worker => WaitsFor::Worker {},
+    }
+}
+
+/// Queue contents as a JSON object in the scenario's queue order.
+pub struct Queues<'a>(pub &'a Scenario, pub &'a [Vec<i64>]);
+
+impl Serialize for Queues<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.1.len()))?;
+        for (q, v) in self.0.queues.iter().zip(self.1) {
+            map.serialize_entry(&q.name, v)?;
+        }
+        map.end()
+    }
 }
 
 /// `run --format jsonl`: one line per step, then the summary line.
@@ -208,11 +562,8 @@ pub fn run_jsonl(report: &RunReport) -> String {
     let sc = report.scenario;
     let mut out = String::new();
     for e in &report.events {
-        let code = match &sc.transactions[e.thread].steps[e.pc as usize].op {
-            Op::Write { value, .. } | Op::Set { value, .. } | Op::AtomicAdd { value, .. } => Some(value),
-            Op::Require(cond) => Some(cond),
-            _ => None,
-        };
+        let op = &sc.transactions[e.thread].steps[e.pc as usize].op;
+        let code = op.codes().first().copied();
         let line = StepLine {
             kind: "step",
             step: e.step,
@@ -220,34 +571,32 @@ pub fn run_jsonl(report: &RunReport) -> String {
             thread: sc.thread_name(e.thread),
             op: op_fields(sc, e),
             expr: code
-                .filter(|_| !matches!(e.effect, Effect::Fault(_)))
+                .filter(|_| !matches!(e.effect, Effect::Fault(_)) && !matches!(op, Op::Cas { .. }))
                 .map(|c| c.text.as_str()),
             delay: e.delay,
             finished: e.finished,
-            started: e.started.map(|t| sc.thread_name(t)),
+            also_finished: e.also_finished.iter().map(|&t| sc.thread_name(t)).collect(),
+            started: e.started.iter().map(|&(t, _)| sc.thread_name(t)).collect(),
         };
         push_line(&mut out, &line);
     }
     let summary = &report.summary;
     let expect = &sc.expect;
-    let has_expect =
-        expect.final_balances.is_some() || !expect.always.is_empty() || !expect.at_end.is_empty();
+    let has_expect = expect.final_state.is_some() || !expect.always.is_empty() || !expect.at_end.is_empty();
     let line = SummaryLine {
         kind: "summary",
         status: summary.outcome.status.name(),
         final_balances: Balances(sc, &summary.outcome.balances),
+        queues: (!sc.queues.is_empty()).then(|| Queues(sc, &summary.outcome.queues)),
         schedule: Names(sc, &report.schedule),
         message: words::run_message(sc, &summary.outcome.status),
         waiting: report
             .analysis
             .waiting
             .iter()
-            .map(|w| match w.on {
-                WaitingOn::Lock { lock, holder } => WaitingEntry {
-                    thread: sc.thread_name(w.thread),
-                    lock: &sc.locks[lock],
-                    held_by: holder.map(|h| sc.thread_name(h)),
-                },
+            .map(|w| WaitingEntry {
+                thread: sc.thread_name(w.thread),
+                on: waits_for(sc, w),
             })
             .collect(),
         steps: summary.steps,
@@ -304,17 +653,7 @@ struct Races(Vec<&'static str>);
 
 impl From<RaceKinds> for Races {
     fn from(r: RaceKinds) -> Races {
-        let mut v = Vec::new();
-        if r.lost_update {
-            v.push("lost_update");
-        }
-        if r.stale_check {
-            v.push("stale_check");
-        }
-        if r.torn_read {
-            v.push("torn_read");
-        }
-        Races(v)
+        Races(r.iter().map(RaceKind::key).collect())
     }
 }
 

@@ -7,7 +7,8 @@ use std::fmt::Write;
 
 use super::svg::palette;
 use super::text::verdict_lines;
-use super::words::{self, RaceKind};
+use super::words;
+use crate::analysis::RaceKind;
 use super::{describe, wrap};
 use crate::analysis::WaitingOn;
 use crate::engine::Effect;
@@ -114,7 +115,10 @@ pub fn render(report: &RunReport) -> String {
             s.act.step,
             RaceKind::StaleCheck,
             i + 1,
-            format!("{},{}", thread(s.thread), account(s.account)),
+            match s.subject {
+                crate::analysis::Subject::Account(a) => format!("{},{}", thread(s.thread), account(a)),
+                crate::analysis::Subject::Queue(_) => thread(s.thread),
+            },
             words::stale_check(sc, s),
         ));
     }
@@ -141,8 +145,8 @@ pub fn render(report: &RunReport) -> String {
         let n = e.step;
         let sleeps = match (e.delay, e.finished, &e.effect) {
             (0, _, _) | (_, true, _) => String::new(),
-            (_, _, Effect::Sleep(_)) => format!(", until t={}", e.time + e.delay),
-            _ => format!(", then sleeps until t={}", e.time + e.delay),
+            (_, _, Effect::Sleep(_)) => format!(", until t={}", e.wakes_at()),
+            _ => format!(", then sleeps until t={}", e.wakes_at()),
         };
         match e.effect {
             Effect::Read {
@@ -181,8 +185,12 @@ pub fn render(report: &RunReport) -> String {
                     account(a)
                 );
             }
-            Effect::Log(m) => {
-                let _ = writeln!(out, "    Note over {t}: {n}. {}{sleeps}", sanitize(m));
+            Effect::Log => {
+                let message = match &sc.transactions[e.thread].steps[e.pc as usize].op {
+                    crate::scenario::Op::Log(m) => m.as_str(),
+                    _ => "",
+                };
+                let _ = writeln!(out, "    Note over {t}: {n}. {}{sleeps}", sanitize(message));
             }
             _ => {
                 let _ = writeln!(
@@ -204,11 +212,15 @@ pub fn render(report: &RunReport) -> String {
         let _ = writeln!(out, "    rect {}", palette::rgb(palette::RED_FILL));
         for w in &analysis.waiting {
             let sentence = sanitize(&words::waiting(sc, w));
-            match w.on {
-                WaitingOn::Lock { holder: Some(h), .. } if h != w.thread => {
-                    let _ = writeln!(out, "    {}--x{}: {sentence}", thread(w.thread), thread(h));
+            match &w.on {
+                WaitingOn::Lock { holder: Some(h), .. }
+                | WaitingOn::Reacquire { holder: Some(h), .. }
+                | WaitingOn::Join { target: h, .. }
+                    if *h != w.thread =>
+                {
+                    let _ = writeln!(out, "    {}--x{}: {sentence}", thread(w.thread), thread(*h));
                 }
-                WaitingOn::Lock { .. } => {
+                _ => {
                     let _ = writeln!(out, "    Note over {}: {sentence}", thread(w.thread));
                 }
             }

@@ -49,12 +49,29 @@ pub fn column_width(cells: &[String], min: usize) -> usize {
     cells.iter().map(String::len).max().unwrap_or(min).max(min)
 }
 
-/// What a step did, for people: `read account -> local_copy = 100`.
+/// What a step did, for people, with the values it saw: `read account -> local_copy = 100`,
+/// `acquire tellers (2 -> 1)`, `get pipeline -> x = 3 ([7] left)`.
 pub fn describe(scenario: &Scenario, event: &Event) -> String {
-    let tx = &scenario.transactions[event.thread];
-    let local = |slot: u16| tx.locals[slot as usize].as_str();
-    let account = |a: usize| scenario.accounts[a].name.as_str();
+    let sc = scenario;
+    let tx = &sc.transactions[event.thread];
+    let local = |slot: u16| tx.locals[usize::from(slot)].as_str();
+    let account = |a: usize| sc.accounts[a].name.as_str();
     let op = &tx.steps[event.pc as usize].op;
+    let code = || op.codes().first().map_or("", |c| c.text.as_str());
+    let names = |threads: &[usize]| {
+        threads
+            .iter()
+            .map(|&t| sc.thread_name(t))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let contents = || {
+        event
+            .queue
+            .as_deref()
+            .map(words::queue_contents)
+            .unwrap_or_default()
+    };
     match event.effect {
         Effect::Read {
             account: a,
@@ -66,51 +83,189 @@ pub fn describe(scenario: &Scenario, event: &Event) -> String {
             value,
             old,
         } => format!("write {} = {value} (was {old})", account(a)),
-        Effect::Set { local: l, value } => match op {
-            Op::Set { value: code, .. } => format!("set {} = {} -> {value}", local(l), code.text),
-            _ => format!("set {} = {value}", local(l)),
-        },
+        Effect::Set { local: l, value } => format!("set {} = {} -> {value}", local(l), code()),
         Effect::AtomicAdd {
             account: a,
             added,
             old,
             value,
-        } => {
-            format!("atomic_add {} += {added} -> {value} (was {old})", account(a))
+        } => format!("atomic_add {} += {added} -> {value} (was {old})", account(a)),
+        Effect::Lock { lock, count } => {
+            let name = &sc.locks[lock].name;
+            if sc.locks[lock].reentrant && count > 1 {
+                format!("lock {name} (held {count} times)")
+            } else {
+                format!("lock {name}")
+            }
         }
-        Effect::Lock(l) => format!("lock {}", scenario.locks[l]),
-        Effect::Unlock(l) => format!("unlock {}", scenario.locks[l]),
-        Effect::Require { value } => {
-            let text = match op {
-                Op::Require(code) => code.text.as_str(),
+        Effect::Unlock { lock, count } => {
+            let name = &sc.locks[lock].name;
+            if sc.locks[lock].reentrant && count > 0 {
+                format!(
+                    "unlock {name} (still held {count} time{})",
+                    if count == 1 { "" } else { "s" }
+                )
+            } else {
+                format!("unlock {name}")
+            }
+        }
+        Effect::TryLock { lock, got, .. } => {
+            let into = match op {
+                Op::TryLock { into, .. } => local(*into),
                 _ => "",
             };
-            if value == 0 {
-                format!("require {text} -> 0: declined, the transaction ends")
+            format!(
+                "try_lock {} -> {into} = {}{}",
+                sc.locks[lock].name,
+                i64::from(got),
+                if got { "" } else { " (held)" }
+            )
+        }
+        Effect::Acquire { semaphore, value } => {
+            format!(
+                "acquire {} ({} -> {value})",
+                sc.semaphores[semaphore].name,
+                value + 1
+            )
+        }
+        Effect::Release { semaphore, value } => {
+            format!(
+                "release {} ({} -> {value})",
+                sc.semaphores[semaphore].name,
+                value - 1
+            )
+        }
+        Effect::TryAcquire {
+            semaphore,
+            got,
+            value,
+        } => {
+            let into = match op {
+                Op::TryAcquire { into, .. } => local(*into),
+                _ => "",
+            };
+            let name = &sc.semaphores[semaphore].name;
+            if got {
+                format!("try_acquire {name} -> {into} = 1 ({} -> {value})", value + 1)
             } else {
-                format!("require {text} -> {value}: passed")
+                format!("try_acquire {name} -> {into} = 0 (at 0)")
+            }
+        }
+        Effect::Signal { event: e, was } => {
+            format!(
+                "signal {}{}",
+                sc.events[e],
+                if was { " (already set)" } else { "" }
+            )
+        }
+        Effect::Clear { event: e, was } => {
+            format!(
+                "clear {}{}",
+                sc.events[e],
+                if was { "" } else { " (already clear)" }
+            )
+        }
+        Effect::WaitEvent { event: e } => format!("wait {}: set", sc.events[e]),
+        Effect::WaitCondition { cond, lock, waiting } => format!(
+            "wait {}: releases {}, {waiting} waiting",
+            sc.conditions[cond].name, sc.locks[lock].name
+        ),
+        Effect::Reacquire { lock, .. } => format!("reacquire {}", sc.locks[lock].name),
+        Effect::Notify { cond } | Effect::NotifyAll { cond } => {
+            let verb = if matches!(event.effect, Effect::Notify { .. }) {
+                "notify"
+            } else {
+                "notify_all"
+            };
+            if event.woken.is_empty() {
+                format!("{verb} {} -> wakes nobody", sc.conditions[cond].name)
+            } else {
+                format!(
+                    "{verb} {} -> wakes {}",
+                    sc.conditions[cond].name,
+                    names(&event.woken)
+                )
+            }
+        }
+        Effect::WaitBarrier {
+            barrier,
+            arrived,
+            parties,
+        } => {
+            let name = &sc.barriers[barrier].name;
+            if arrived == parties {
+                format!("wait {name}: {arrived} of {parties} arrived, releases the round")
+            } else {
+                format!("wait {name}: {arrived} of {parties} arrived")
+            }
+        }
+        Effect::Put { queue, value, .. } => {
+            format!("put {} {value} -> {}", sc.queues[queue].name, contents())
+        }
+        Effect::Get {
+            queue, into, value, ..
+        } => format!(
+            "get {} -> {} = {value} ({} left)",
+            sc.queues[queue].name,
+            local(into),
+            contents()
+        ),
+        Effect::Join { target } => format!("join {}", sc.thread_name(target)),
+        Effect::Await { value } => format!("await {} -> {value}", code()),
+        Effect::Assert { value } => format!("assert {} -> {value}", code()),
+        Effect::Cas {
+            account: a,
+            expected,
+            value,
+            old,
+            swapped,
+            into,
+        } => {
+            if swapped {
+                format!(
+                    "cas {} {old} -> {value}: swapped, {} = 1",
+                    account(a),
+                    local(into)
+                )
+            } else {
+                format!(
+                    "cas {} expected {expected}, found {old}: not swapped, {} = 0",
+                    account(a),
+                    local(into)
+                )
+            }
+        }
+        Effect::If { value, taken } => {
+            format!(
+                "if {} -> {value}: {}",
+                code(),
+                if taken { "then" } else { "else" }
+            )
+        }
+        Effect::While { value } => {
+            format!(
+                "while {} -> {value}: {}",
+                code(),
+                if value != 0 { "loop" } else { "done" }
+            )
+        }
+        Effect::Require { value } => {
+            if value == 0 {
+                format!("require {} -> 0: declined, the transaction ends", code())
+            } else {
+                format!("require {} -> {value}: passed", code())
             }
         }
         Effect::Sleep(n) => format!("sleep {n}"),
-        Effect::Log(message) => format!("log {message:?}"),
-        Effect::Fault(fault) => {
-            let what = match op {
-                Op::Read { .. } => String::new(),
-                Op::Write {
-                    account: a, value, ..
-                } => format!("write {} = {}", account(*a), value.text),
-                Op::Set { local: l, value } => format!("set {} = {}", local(*l), value.text),
-                Op::AtomicAdd { account: a, value } => {
-                    format!("atomic_add {} += {}", account(*a), value.text)
-                }
-                Op::Lock(l) => format!("lock {}", scenario.locks[*l]),
-                Op::Unlock(l) => format!("unlock {}", scenario.locks[*l]),
-                Op::Require(code) => format!("require {}", code.text),
-                Op::Sleep(n) => format!("sleep {n}"),
-                Op::Log(m) => format!("log {m:?}"),
-            };
-            format!("{what} -> error: {}", words::fault_reason(scenario, &fault))
-        }
+        Effect::Log => match op {
+            Op::Log(message) => format!("log {message:?}"),
+            _ => "log".into(),
+        },
+        Effect::Fault(fault) => format!(
+            "{} -> error: {}",
+            words::step_text(sc, event.thread, op),
+            words::fault_reason(sc, &fault)
+        ),
     }
 }
 

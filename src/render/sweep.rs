@@ -44,7 +44,7 @@ fn text_with(
     let labels: Vec<String> = s
         .outcomes
         .iter()
-        .map(|o| outcome_label(sc, &o.status, &o.balances))
+        .map(|o| outcome_label(sc, &o.status, &o.balances, &o.queues))
         .collect();
     let width = super::column_width(&labels, 7);
     let _ = writeln!(

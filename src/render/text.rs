@@ -57,7 +57,7 @@ fn render_with(report: &RunReport, file: &str, paint: Paint) -> String {
             } else {
                 "then sleeps "
             };
-            let _ = write!(line, ", {then}until t={}", e.time + e.delay);
+            let _ = write!(line, ", {then}until t={}", e.wakes_at());
         }
         if e.finished {
             line.push_str("; done");
@@ -69,14 +69,22 @@ fn render_with(report: &RunReport, file: &str, paint: Paint) -> String {
             e.step,
             sc.thread_name(e.thread)
         );
-        if let Some(next) = e.started {
+        for &u in &e.also_finished {
             let _ = writeln!(
                 out,
-                "{:>4}  {:>4}  {:name_width$}  starts on the freed worker, ready at t={}",
+                "{:>4}  {:>4}  {:name_width$}  released by the barrier; done",
+                e.time,
+                "-",
+                sc.thread_name(u)
+            );
+        }
+        for &(next, at) in &e.started {
+            let _ = writeln!(
+                out,
+                "{:>4}  {:>4}  {:name_width$}  starts on the freed worker, ready at t={at}",
                 e.time,
                 "-",
                 sc.thread_name(next),
-                e.time + e.delay
             );
         }
     }
@@ -86,7 +94,7 @@ fn render_with(report: &RunReport, file: &str, paint: Paint) -> String {
     let status = match summary.outcome.status {
         Status::Ok => paint.good(status),
         Status::Error(_) => paint.bad(status),
-        Status::Deadlock | Status::Limit { .. } => paint.warn(status),
+        Status::Deadlock | Status::Limit { .. } | Status::Livelock => paint.warn(status),
     };
     let _ = writeln!(out, "status    {status}");
     if let Some(m) = words::run_message(sc, &summary.outcome.status) {

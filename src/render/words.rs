@@ -3,14 +3,17 @@
 
 use std::fmt::Write;
 
-use crate::analysis::{LostUpdate, StaleCheck, TornRead, Waiting, WaitingOn};
+use crate::analysis::{
+    LostUpdate, LostWakeup, StaleCheck, StolenPermit, Subject, TornRead, Waiting, WaitingOn,
+};
+use crate::analysis::RaceKind;
 use crate::engine::Fault;
 use crate::expect::{Check, ExploreFailure, ExploreVerdict, RunFailure, RunVerdict, RunVerdicts};
 use crate::explore::{Exploration, Limit, TooManyStates};
 use crate::outcome::{ErrorKind, RunError, Status};
 use crate::policy::ScheduleError;
 use crate::run::{PolicyChoice, RunReport};
-use crate::scenario::{ExpectedOutcome, Scenario, ThreadId, format_schedule};
+use crate::scenario::{ExpectedOutcome, Op, Scenario, ThreadId, format_schedule};
 use crate::threads::{MAX_WORKERS, RunnerError};
 
 /// "account = -50, savings = 10" in file order.
@@ -60,33 +63,153 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
 
 /// Why a step failed, without the thread: "arithmetic overflow", "the lock is held by p".
 pub fn fault_reason(scenario: &Scenario, fault: &Fault) -> String {
+    let sc = scenario;
     match fault {
         Fault::Eval(e) => e.to_string(),
         Fault::ClockOverflow => "virtual time overflows".into(),
         Fault::BadUnlock { holder: None, .. } => "the lock is not held".into(),
-        Fault::BadUnlock { holder: Some(h), .. } => {
-            format!("the lock is held by {}", scenario.thread_name(*h))
+        Fault::BadUnlock { holder: Some(h), .. } => format!("the lock is held by {}", sc.thread_name(*h)),
+        Fault::LockCountOverflow { .. } => "the rlock is held too many times".into(),
+        Fault::BoundedRelease { semaphore } => format!(
+            "the bounded semaphore would go above its initial value {}",
+            sc.semaphores[*semaphore].initial
+        ),
+        Fault::SemaphoreOverflow { .. } => "the semaphore's value overflows".into(),
+        Fault::NotHolding { cond, holder } => {
+            let lock = &sc.locks[sc.conditions[*cond].lock].name;
+            match holder {
+                None => format!("its lock `{lock}` is not held"),
+                Some(h) => format!("its lock `{lock}` is held by {}", sc.thread_name(*h)),
+            }
         }
+        Fault::AssertFailed { .. } => "assertion failed".into(),
     }
 }
 
 /// A failed step in a sentence: "t: unlock of `m`, which is not held".
 pub fn fault(scenario: &Scenario, thread: ThreadId, fault: &Fault) -> String {
-    let who = scenario.thread_name(thread);
+    let sc = scenario;
+    let who = sc.thread_name(thread);
     match fault {
         Fault::Eval(e) => format!("{who}: {e}"),
         Fault::ClockOverflow => format!("{who}: virtual time overflows"),
         Fault::BadUnlock { lock, holder } => {
-            let lock = &scenario.locks[*lock];
+            let lock = &sc.locks[*lock].name;
             match holder {
                 None => format!("{who}: unlock of `{lock}`, which is not held"),
                 Some(h) => format!(
                     "{who}: unlock of `{lock}`, which is held by {}",
-                    scenario.thread_name(*h)
+                    sc.thread_name(*h)
                 ),
             }
         }
+        Fault::LockCountOverflow { lock } => {
+            format!("{who}: rlock `{}` is held too many times", sc.locks[*lock].name)
+        }
+        Fault::BoundedRelease { semaphore } => {
+            let s = &sc.semaphores[*semaphore];
+            format!(
+                "{who}: release of bounded semaphore `{}` above its initial value {}",
+                s.name, s.initial
+            )
+        }
+        Fault::SemaphoreOverflow { semaphore } => {
+            format!("{who}: semaphore `{}` overflows", sc.semaphores[*semaphore].name)
+        }
+        Fault::NotHolding { cond, holder } => {
+            let c = &sc.conditions[*cond];
+            let lock = &sc.locks[c.lock].name;
+            let whose = match holder {
+                None => "which is not held".to_string(),
+                Some(h) => format!("which is held by {}", sc.thread_name(*h)),
+            };
+            format!("{who}: `{}` needs its lock `{lock}`, {whose}", c.name)
+        }
+        Fault::AssertFailed { pc } => {
+            let text = match &sc.transactions[thread].steps[*pc as usize].op {
+                Op::Assert { message: Some(m), .. } => m.clone(),
+                Op::Assert { condition, .. } => condition.text.clone(),
+                _ => String::new(),
+            };
+            format!("{who}: assertion failed: {text}")
+        }
     }
+}
+
+/// A step as written, without its values: `write account = local_copy`, `acquire tellers`.
+pub fn step_text(scenario: &Scenario, thread: ThreadId, op: &Op) -> String {
+    let sc = scenario;
+    let tx = &sc.transactions[thread];
+    let local = |slot: &u16| tx.locals[usize::from(*slot)].as_str();
+    let account = |a: &usize| sc.accounts[*a].name.as_str();
+    match op {
+        Op::Read { account: a, into } => format!("read {} into {}", account(a), local(into)),
+        Op::Write { account: a, value } => format!("write {} = {}", account(a), value.text),
+        Op::Set { local: l, value } => format!("set {} = {}", local(l), value.text),
+        Op::AtomicAdd { account: a, value } => format!("atomic_add {} += {}", account(a), value.text),
+        Op::Lock(l) => format!("lock {}", sc.locks[*l].name),
+        Op::Unlock(l) => format!("unlock {}", sc.locks[*l].name),
+        Op::TryLock { lock, into } => format!("try_lock {} into {}", sc.locks[*lock].name, local(into)),
+        Op::Acquire(s) => format!("acquire {}", sc.semaphores[*s].name),
+        Op::Release(s) => format!("release {}", sc.semaphores[*s].name),
+        Op::TryAcquire { semaphore, into } => {
+            format!(
+                "try_acquire {} into {}",
+                sc.semaphores[*semaphore].name,
+                local(into)
+            )
+        }
+        Op::Signal(e) => format!("signal {}", sc.events[*e]),
+        Op::Clear(e) => format!("clear {}", sc.events[*e]),
+        Op::WaitEvent(e) => format!("wait {}", sc.events[*e]),
+        Op::WaitCondition(c) => format!("wait {}", sc.conditions[*c].name),
+        Op::Reacquire(c) => format!("reacquire {}", sc.locks[sc.conditions[*c].lock].name),
+        Op::Notify(c) => format!("notify {}", sc.conditions[*c].name),
+        Op::NotifyAll(c) => format!("notify_all {}", sc.conditions[*c].name),
+        Op::WaitBarrier(b) => format!("wait {}", sc.barriers[*b].name),
+        Op::Put { queue, value } => format!("put {} {}", sc.queues[*queue].name, value.text),
+        Op::Get { queue, into } => format!("get {} into {}", sc.queues[*queue].name, local(into)),
+        Op::Join(u) => format!("join {}", sc.thread_name(*u)),
+        Op::Await(c) => format!("await {}", c.text),
+        Op::Assert { condition, .. } => format!("assert {}", condition.text),
+        Op::Cas {
+            account: a,
+            expect,
+            value,
+            into,
+        } => format!(
+            "cas {} {} -> {} into {}",
+            account(a),
+            expect.text,
+            value.text,
+            local(into)
+        ),
+        Op::If(c) => format!("if {}", c.text),
+        Op::While(c) => format!("while {}", c.text),
+        Op::Require(c) => format!("require {}", c.text),
+        Op::Sleep(n) => format!("sleep {n}"),
+        Op::Log(m) => format!("log {m:?}"),
+    }
+}
+
+/// How an expression's variable is written: `x`, `account`, `len(q)`, `is_set(e)`.
+pub fn var_name(scenario: &Scenario, thread: ThreadId, v: crate::scenario::Var) -> String {
+    use crate::scenario::Var;
+    let sc = scenario;
+    match v {
+        Var::Local(slot) => sc.transactions[thread].locals[usize::from(slot)].clone(),
+        Var::Account(a) => sc.accounts[a as usize].name.clone(),
+        Var::Len(q) => format!("len({})", sc.queues[q as usize].name),
+        Var::IsSet(e) => format!("is_set({})", sc.events[e as usize]),
+    }
+}
+
+/// "[3, 7]": a queue's contents, front first.
+pub fn queue_contents(values: &[i64]) -> String {
+    format!(
+        "[{}]",
+        values.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// A schedule that does not fit, in words naming the position.
@@ -153,7 +276,7 @@ pub fn run_message(scenario: &Scenario, status: &Status) -> Option<String> {
         }
         Status::Error(e) => Some(error(scenario, e)),
         Status::Limit { steps } => Some(format!("stopped after {}", count(*steps, "step", "steps"))),
-        Status::Ok | Status::Deadlock => None,
+        Status::Ok | Status::Deadlock | Status::Livelock => None,
     }
 }
 
@@ -162,24 +285,60 @@ pub fn outcome_message(scenario: &Scenario, status: &Status) -> Option<String> {
     match status {
         Status::Error(e) => Some(error(scenario, e)),
         Status::Limit { steps } => Some(format!("stopped after {}", count(*steps, "step", "steps"))),
-        Status::Ok | Status::Deadlock => None,
+        Status::Ok | Status::Deadlock | Status::Livelock => None,
     }
 }
 
 /// "account = -50", "deadlock (account = 100)", "error: ... (account = 3)".
-pub fn outcome_label(scenario: &Scenario, status: &Status, values: &[i64]) -> String {
-    let b = balances(scenario, values);
+pub fn outcome_label(scenario: &Scenario, status: &Status, values: &[i64], queues: &[Vec<i64>]) -> String {
+    let b = end_state(scenario, values, queues);
     match status {
         Status::Ok => b,
         Status::Deadlock => format!("deadlock ({b})"),
         Status::Limit { .. } => format!("limit ({b})"),
+        Status::Livelock => format!("livelock ({b})"),
         Status::Error(e) => format!("error: {} ({b})", error(scenario, e)),
+    }
+}
+
+/// The balances, then the queues' contents: "account = 0, pipeline = [3, 7]".
+pub fn end_state(scenario: &Scenario, values: &[i64], queues: &[Vec<i64>]) -> String {
+    let mut out = balances(scenario, values);
+    for (q, contents) in scenario.queues.iter().zip(queues) {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str(&format!("{} = {}", q.name, queue_contents(contents)));
+    }
+    out
+}
+
+/// The values a pattern names: "account = 0, pipeline = []" (unnamed ones match anything).
+pub fn pattern(scenario: &Scenario, p: &crate::scenario::Pattern) -> String {
+    let mut parts: Vec<String> = scenario
+        .accounts
+        .iter()
+        .zip(&p.balances)
+        .filter_map(|(a, v)| v.map(|v| format!("{} = {v}", a.name)))
+        .collect();
+    parts.extend(
+        scenario
+            .queues
+            .iter()
+            .zip(&p.queues)
+            .filter_map(|(q, v)| v.as_ref().map(|v| format!("{} = {}", q.name, queue_contents(v)))),
+    );
+    if parts.is_empty() {
+        "any ok end".into()
+    } else {
+        parts.join(", ")
     }
 }
 
 pub fn expected_label(scenario: &Scenario, e: &ExpectedOutcome) -> String {
     match e {
-        ExpectedOutcome::Ok(b) => balances(scenario, b),
+        ExpectedOutcome::Ok(p) => pattern(scenario, p),
+        ExpectedOutcome::Livelock => "livelock".into(),
         ExpectedOutcome::Deadlock => "deadlock".into(),
         ExpectedOutcome::Error => "error".into(),
     }
@@ -237,9 +396,12 @@ pub fn lost_update(scenario: &Scenario, lost: &LostUpdate) -> String {
 /// at step 5, and online still acted at step 6 (account = -60)".
 pub fn stale_check(scenario: &Scenario, s: &StaleCheck) -> String {
     let who = scenario.thread_name(s.thread);
-    let account = &scenario.accounts[s.account].name;
+    let what = match s.subject {
+        Subject::Account(a) => scenario.accounts[a].name.clone(),
+        Subject::Queue(q) => format!("len({})", scenario.queues[q].name),
+    };
     format!(
-        "{who}'s check at step {} was stale: it read {account} = {} at step {}, {} changed it to {} at step {}, and {who} still acted at step {} ({account} = {})",
+        "{who}'s check at step {} was stale: it read {what} = {} at step {}, {} changed it to {} at step {}, and {who} still acted at step {} ({what} = {})",
         s.check,
         s.read.value,
         s.read.step,
@@ -248,6 +410,34 @@ pub fn stale_check(scenario: &Scenario, s: &StaleCheck) -> String {
         s.change.step,
         s.act.step,
         s.act.value
+    )
+}
+
+/// "producer's notify of `not_empty` at step 3 woke nobody: consumer waited only at step 5, and
+/// nothing woke it after".
+pub fn lost_wakeup(scenario: &Scenario, l: &LostWakeup) -> String {
+    format!(
+        "{}'s notify of {} at step {} woke nobody: {} waited only at step {}, and nothing woke it after (a lost wakeup)",
+        scenario.thread_name(l.notify.thread),
+        scenario.conditions[l.cond].name,
+        l.notify.step,
+        scenario.thread_name(l.waiter),
+        l.wait
+    )
+}
+
+/// "c took the permit of tellers that b released at step 4 while a waited for it; a still
+/// waits".
+pub fn stolen_permit(scenario: &Scenario, p: &StolenPermit) -> String {
+    format!(
+        "{} took the permit of {} that {} released at step {} while {} waited for it (step {}); {} still waits",
+        scenario.thread_name(p.thief.thread),
+        scenario.semaphores[p.semaphore].name,
+        scenario.thread_name(p.release.thread),
+        p.release.step,
+        scenario.thread_name(p.waiter),
+        p.thief.step,
+        scenario.thread_name(p.waiter)
     )
 }
 
@@ -284,18 +474,82 @@ pub fn torn_read(scenario: &Scenario, t: &TornRead) -> String {
 
 /// "`b_to_a` waits for la, held by `a_to_b`".
 pub fn waiting(scenario: &Scenario, w: &Waiting) -> String {
-    let who = scenario.thread_name(w.thread);
-    match w.on {
+    let sc = scenario;
+    let who = sc.thread_name(w.thread);
+    match &w.on {
         WaitingOn::Lock { lock, holder } => {
-            let lock = &scenario.locks[lock];
+            let lock = &sc.locks[*lock].name;
             match holder {
-                Some(h) if h == w.thread => {
+                Some(h) if *h == w.thread => {
                     format!("{who} waits for {lock}, which it holds itself (locks are not re-entrant)")
                 }
-                Some(h) => format!("{who} waits for {lock}, held by {}", scenario.thread_name(h)),
+                Some(h) => format!("{who} waits for {lock}, held by {}", sc.thread_name(*h)),
                 None => format!("{who} waits for {lock}"),
             }
         }
+        WaitingOn::Semaphore { semaphore } => {
+            format!(
+                "{who} waits for semaphore {}, at 0",
+                sc.semaphores[*semaphore].name
+            )
+        }
+        WaitingOn::Event { event } => {
+            format!("{who} waits for event {}, which is not set", sc.events[*event])
+        }
+        WaitingOn::Notify { cond } => format!(
+            "{who} waits in {}'s wait set for a notify that never comes",
+            sc.conditions[*cond].name
+        ),
+        WaitingOn::Reacquire { cond, lock, holder } => {
+            let lock = &sc.locks[*lock].name;
+            let by = holder.map_or(String::new(), |h| format!(", held by {}", sc.thread_name(h)));
+            format!(
+                "{who} was notified on {} and waits to reacquire {lock}{by}",
+                sc.conditions[*cond].name
+            )
+        }
+        WaitingOn::Barrier {
+            barrier,
+            arrived,
+            parties,
+        } => format!(
+            "{who} waits at barrier {}: {arrived} of {parties} arrived",
+            sc.barriers[*barrier].name
+        ),
+        WaitingOn::QueueEmpty { queue } => format!(
+            "{who} waits to get from {}, which is empty",
+            sc.queues[*queue].name
+        ),
+        WaitingOn::QueueFull { queue, capacity } => format!(
+            "{who} waits to put into {}, which is full ({capacity} of {capacity})",
+            sc.queues[*queue].name
+        ),
+        WaitingOn::Join { target, pending } => format!(
+            "{who} waits for {} to finish, which {}",
+            sc.thread_name(*target),
+            if *pending {
+                "never started (no free worker)"
+            } else {
+                "is blocked too"
+            }
+        ),
+        WaitingOn::Guard { pc, values } => {
+            let guard = sc.transactions[w.thread].steps[*pc as usize]
+                .op
+                .codes()
+                .first()
+                .map_or(String::new(), |c| c.text.clone());
+            let values: Vec<String> = values
+                .iter()
+                .map(|(v, x)| format!("{} = {x}", var_name(sc, w.thread, *v)))
+                .collect();
+            if values.is_empty() {
+                format!("{who} waits until {guard}, which is 0")
+            } else {
+                format!("{who} waits until {guard}, which is 0 with {}", values.join(", "))
+            }
+        }
+        WaitingOn::Worker => format!("{who} waits in the pool for a free worker"),
     }
 }
 
@@ -306,7 +560,10 @@ pub fn check(scenario: &Scenario, check: Check) -> String {
         Check::Outcomes => "outcomes".into(),
         Check::Final => format!(
             "final {}",
-            balances(scenario, e.final_balances.as_deref().unwrap_or(&[]))
+            e.final_state
+                .as_ref()
+                .map(|p| pattern(scenario, p))
+                .unwrap_or_default()
         ),
         Check::Always(i) => format!("always {}", e.always[i].text),
         Check::AtEnd(i) => format!("at_end {}", e.at_end[i].text),
@@ -387,7 +644,10 @@ pub fn explore_verdict(scenario: &Scenario, x: &Exploration, file: &str, v: &Exp
             if !unexpected.is_empty() {
                 let names: Vec<String> = unexpected
                     .iter()
-                    .map(|&i| outcome_label(sc, &x.outcomes[i].status, &x.outcomes[i].balances))
+                    .map(|&i| {
+                        let o = &x.outcomes[i];
+                        outcome_label(sc, &o.status, &o.balances, &o.queues)
+                    })
                     .collect();
                 let _ = write!(line, "; reachable but not expected: {}", names.join("; "));
             }
@@ -487,7 +747,8 @@ pub fn resolved(sc: &Scenario) -> String {
     );
     let _ = writeln!(out, "    accounts {}", accounts.join(", "));
     if !sc.locks.is_empty() {
-        let _ = writeln!(out, "    locks {}", sc.locks.join(", "));
+        let names: Vec<&str> = sc.locks.iter().map(|l| l.name.as_str()).collect();
+        let _ = writeln!(out, "    locks {}", names.join(", "));
     }
     for t in &sc.transactions {
         let _ = writeln!(
@@ -502,21 +763,26 @@ pub fn resolved(sc: &Scenario) -> String {
     out
 }
 
-/// The kinds of race the analyses find, in the order the pictures list them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum RaceKind {
-    LostUpdate,
-    StaleCheck,
-    TornRead,
-}
-
 impl RaceKind {
+    /// The class explore's verdict puts an outcome in: "lost updates", "check-then-act", ...
+    pub fn class(self) -> &'static str {
+        match self {
+            RaceKind::LostUpdate => "lost updates",
+            RaceKind::StaleCheck => "check-then-act",
+            RaceKind::TornRead => "torn reads",
+            RaceKind::LostWakeup => "lost wakeups",
+            RaceKind::StolenPermit => "stolen permits",
+        }
+    }
+
     /// "lost update", "stale check", "torn read": also the label of a numbered mark.
     pub fn name(self) -> &'static str {
         match self {
             RaceKind::LostUpdate => "lost update",
             RaceKind::StaleCheck => "stale check",
             RaceKind::TornRead => "torn read",
+            RaceKind::LostWakeup => "lost wakeup",
+            RaceKind::StolenPermit => "stolen permit",
         }
     }
 
@@ -527,6 +793,8 @@ impl RaceKind {
             RaceKind::LostUpdate => format!("lost update{s}"),
             RaceKind::StaleCheck => format!("stale check{s} (check-then-act)"),
             RaceKind::TornRead => format!("torn read{s}"),
+            RaceKind::LostWakeup => format!("lost wakeup{s}"),
+            RaceKind::StolenPermit => format!("stolen permit{s}"),
         }
     }
 
@@ -549,6 +817,16 @@ impl RaceKind {
                 "from the first read to the second",
                 "the writes of that update",
             ],
+            RaceKind::LostWakeup => [
+                "lost wakeup: a notify before the wait it was for",
+                "from the notify to the wait",
+                "the wait that nothing woke",
+            ],
+            RaceKind::StolenPermit => [
+                "stolen permit: another thread took the released permit",
+                "from the release to the acquire",
+                "the thread still waiting",
+            ],
         }
     }
 }
@@ -569,6 +847,16 @@ pub fn races(report: &RunReport) -> Vec<(RaceKind, String)> {
             a.torn_reads
                 .iter()
                 .map(|t| (RaceKind::TornRead, torn_read(sc, t))),
+        )
+        .chain(
+            a.lost_wakeups
+                .iter()
+                .map(|l| (RaceKind::LostWakeup, lost_wakeup(sc, l))),
+        )
+        .chain(
+            a.stolen_permits
+                .iter()
+                .map(|p| (RaceKind::StolenPermit, stolen_permit(sc, p))),
         )
         .collect()
 }
@@ -625,6 +913,8 @@ pub fn race_summary(report: &RunReport) -> String {
         (RaceKind::LostUpdate, a.lost_updates.len()),
         (RaceKind::StaleCheck, a.stale_checks.len()),
         (RaceKind::TornRead, a.torn_reads.len()),
+        (RaceKind::LostWakeup, a.lost_wakeups.len()),
+        (RaceKind::StolenPermit, a.stolen_permits.len()),
     ];
     let parts: Vec<String> = counts
         .iter()
@@ -643,14 +933,48 @@ pub fn race_summary(report: &RunReport) -> String {
 
 /// A blocked thread's box in a timeline: "blocked: lock lb (held by `b_to_a`)".
 pub fn blocked(scenario: &Scenario, w: &Waiting) -> String {
-    match w.on {
+    let sc = scenario;
+    match &w.on {
         WaitingOn::Lock { lock, holder } => {
-            let lock = &scenario.locks[lock];
+            let lock = &sc.locks[*lock].name;
             match holder {
-                Some(h) if h == w.thread => format!("blocked: lock {lock} (held by itself)"),
-                Some(h) => format!("blocked: lock {lock} (held by {})", scenario.thread_name(h)),
+                Some(h) if *h == w.thread => format!("blocked: lock {lock} (held by itself)"),
+                Some(h) => format!("blocked: lock {lock} (held by {})", sc.thread_name(*h)),
                 None => format!("blocked: lock {lock}"),
             }
         }
+        WaitingOn::Semaphore { semaphore } => {
+            format!("blocked: acquire {} (at 0)", sc.semaphores[*semaphore].name)
+        }
+        WaitingOn::Event { event } => format!("blocked: wait {} (not set)", sc.events[*event]),
+        WaitingOn::Notify { cond } => format!("blocked: wait {} (not notified)", sc.conditions[*cond].name),
+        WaitingOn::Reacquire { lock, holder, .. } => match holder {
+            Some(h) => format!(
+                "blocked: reacquire {} (held by {})",
+                sc.locks[*lock].name,
+                sc.thread_name(*h)
+            ),
+            None => format!("blocked: reacquire {}", sc.locks[*lock].name),
+        },
+        WaitingOn::Barrier {
+            barrier,
+            arrived,
+            parties,
+        } => format!(
+            "blocked: wait {} ({arrived} of {parties})",
+            sc.barriers[*barrier].name
+        ),
+        WaitingOn::QueueEmpty { queue } => format!("blocked: get {} (empty)", sc.queues[*queue].name),
+        WaitingOn::QueueFull { queue, .. } => format!("blocked: put {} (full)", sc.queues[*queue].name),
+        WaitingOn::Join { target, .. } => format!("blocked: join {}", sc.thread_name(*target)),
+        WaitingOn::Guard { pc, .. } => format!(
+            "blocked: await {}",
+            sc.transactions[w.thread].steps[*pc as usize]
+                .op
+                .codes()
+                .first()
+                .map_or("", |c| c.text.as_str())
+        ),
+        WaitingOn::Worker => "blocked: no free worker".into(),
     }
 }

@@ -1,19 +1,65 @@
 //! Expressions: parsed once at validation into a small tree, evaluated with checked i64 arithmetic.
 //!
 //! Evaluation never panics and never wraps: overflow and division by zero are `EvalError`s that
-//! the engine turns into a run's outcome.
+//! the engine turns into a run's outcome. What a name means (a local, an account, `len(q)`,
+//! `is_set(e)`) is resolved at validation into a [`Var`]; evaluation reads it from an [`Env`].
 
 use std::fmt;
 
-/// A compiled expression. Variables are slots resolved at validation (thread locals in
-/// transactions, account balances in `[expect]`).
+/// A compiled expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expr {
     Const(i64),
-    Var(u16),
+    Var(Var),
     Neg(Box<Expr>),
     Not(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
+}
+
+/// What a name in an expression reads, resolved at validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Var {
+    /// A local of the thread, by slot.
+    Local(u16),
+    /// An account's balance, read in the step's atomic action.
+    Account(u32),
+    /// `len(q)`: the number of values in a queue.
+    Len(u32),
+    /// `is_set(e)`: 1 when the event is set, else 0.
+    IsSet(u32),
+}
+
+/// The values an expression can read: a thread's locals (empty in `[expect]`) and the shared
+/// state. Indices are valid by construction (validation resolved them).
+#[derive(Debug, Clone, Copy)]
+pub struct Env<'a> {
+    pub locals: &'a [i64],
+    pub balances: &'a [i64],
+    pub queues: &'a [Vec<i64>],
+    pub events: &'a [bool],
+}
+
+impl Env<'_> {
+    #[inline]
+    pub fn get(&self, v: Var) -> i64 {
+        match v {
+            Var::Local(slot) => self.locals[slot as usize],
+            Var::Account(a) => self.balances[a as usize],
+            Var::Len(q) => self.queues[q as usize].len() as i64,
+            Var::IsSet(e) => i64::from(self.events[e as usize]),
+        }
+    }
+}
+
+/// An environment of balances only (no locals, queues or events), for tests and callers that
+/// evaluate over balances alone.
+pub fn balances_env(balances: &[i64]) -> Env<'_> {
+    Env {
+        locals: &[],
+        balances,
+        queues: &[],
+        events: &[],
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,27 +97,27 @@ impl fmt::Display for EvalError {
 
 impl Expr {
     /// Evaluates the tree directly: the reference that `Program` is tested against.
-    pub fn eval(&self, vars: &[i64]) -> Result<i64, EvalError> {
+    pub fn eval(&self, env: &Env) -> Result<i64, EvalError> {
         Ok(match self {
             Expr::Const(v) => *v,
-            Expr::Var(slot) => vars[*slot as usize],
-            Expr::Neg(e) => e.eval(vars)?.checked_neg().ok_or(EvalError::Overflow)?,
-            Expr::Not(e) => i64::from(e.eval(vars)? == 0),
+            Expr::Var(v) => env.get(*v),
+            Expr::Neg(e) => e.eval(env)?.checked_neg().ok_or(EvalError::Overflow)?,
+            Expr::Not(e) => i64::from(e.eval(env)? == 0),
             Expr::Binary(op, l, r) => {
-                let a = l.eval(vars)?;
+                let a = l.eval(env)?;
                 // `&&` and `||` short-circuit like Rust so that `x != 0 && 10 / x > 1` is safe.
                 match op {
                     BinOp::And if a == 0 => return Ok(0),
                     BinOp::Or if a != 0 => return Ok(1),
                     _ => {}
                 }
-                apply(*op, a, r.eval(vars)?)?
+                apply(*op, a, r.eval(env)?)?
             }
         })
     }
 
-    /// Calls `f` with every variable slot the expression reads.
-    pub fn for_each_var(&self, f: &mut impl FnMut(u16)) {
+    /// Calls `f` with every variable the expression reads.
+    pub fn for_each_var(&self, f: &mut impl FnMut(Var)) {
         match self {
             Expr::Const(_) => {}
             Expr::Var(v) => f(*v),
@@ -81,6 +127,23 @@ impl Expr {
                 r.for_each_var(f);
             }
         }
+    }
+
+    /// Calls `f` with the slot of every local the expression reads.
+    pub fn for_each_local(&self, f: &mut impl FnMut(u16)) {
+        self.for_each_var(&mut |v| {
+            if let Var::Local(slot) = v {
+                f(slot);
+            }
+        });
+    }
+
+    /// Whether the expression reads shared state (an account, a queue, an event) rather than
+    /// only locals and constants.
+    pub fn reads_shared(&self) -> bool {
+        let mut shared = false;
+        self.for_each_var(&mut |v| shared |= !matches!(v, Var::Local(_)));
+        shared
     }
 }
 
@@ -96,7 +159,7 @@ pub struct Program {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Instr {
     Const(i64),
-    Var(u16),
+    Var(Var),
     Neg,
     Not,
     /// Replace the top with 1 if it is non-zero.
@@ -161,18 +224,18 @@ impl Program {
         }
     }
 
-    /// Evaluates over `vars` (indexed by slot, always in range after validation).
+    /// Evaluates over `env` (whose indices validation guarantees).
     #[inline]
-    pub fn eval(&self, vars: &[i64]) -> Result<i64, EvalError> {
+    pub fn eval(&self, env: &Env) -> Result<i64, EvalError> {
         match *self.code {
-            [Instr::Var(v)] => Ok(vars[v as usize]),
+            [Instr::Var(v)] => Ok(env.get(v)),
             [Instr::Const(c)] => Ok(c),
-            _ if self.stack <= INLINE_STACK => self.run(vars, &mut [0; INLINE_STACK]),
-            _ => self.run(vars, &mut vec![0; self.stack]),
+            _ if self.stack <= INLINE_STACK => self.run(env, &mut [0; INLINE_STACK]),
+            _ => self.run(env, &mut vec![0; self.stack]),
         }
     }
 
-    fn run(&self, vars: &[i64], stack: &mut [i64]) -> Result<i64, EvalError> {
+    fn run(&self, env: &Env, stack: &mut [i64]) -> Result<i64, EvalError> {
         let mut sp = 0;
         let mut pc = 0;
         while let Some(&instr) = self.code.get(pc) {
@@ -183,7 +246,7 @@ impl Program {
                     sp += 1;
                 }
                 Instr::Var(v) => {
-                    stack[sp] = vars[v as usize];
+                    stack[sp] = env.get(v);
                     sp += 1;
                 }
                 Instr::Neg => stack[sp - 1] = stack[sp - 1].checked_neg().ok_or(EvalError::Overflow)?,
@@ -234,8 +297,19 @@ fn apply(op: BinOp, a: i64, b: i64) -> Result<i64, EvalError> {
     })
 }
 
-/// Resolves a name to its slot, or explains why it cannot (message, optional help).
-pub type Resolver<'r> = dyn FnMut(&str) -> Result<u16, (String, Option<String>)> + 'r;
+/// A name as an expression uses it: plain, or the argument of a call (`len(q)`, `is_set(e)`:
+/// a call when the word is directly followed by `(`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Name<'a> {
+    Plain(&'a str),
+    Call { function: &'a str, argument: &'a str },
+}
+
+/// The functions of expressions.
+pub const FUNCTIONS: [&str; 2] = ["len", "is_set"];
+
+/// Resolves a name to what it reads, or explains why it cannot (message, optional help).
+pub type Resolver<'r> = dyn FnMut(Name) -> Result<Var, (String, Option<String>)> + 'r;
 
 /// A parse error with its byte range inside the expression text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -374,6 +448,11 @@ pub fn parse(text: &str, resolve: &mut Resolver) -> Result<Expr, ParseError> {
     Ok(e)
 }
 
+/// What a function's argument names: "queue" for `len`, "event" for `is_set`.
+pub fn call_kind(function: &str) -> &'static str {
+    if function == "len" { "queue" } else { "event" }
+}
+
 /// Longest expression accepted, in tokens. It bounds the depth of the tree, and so the
 /// recursion of parsing, evaluating and dropping it, far below any stack's limit.
 const MAX_TOKENS: usize = 1000;
@@ -432,6 +511,53 @@ fn binary(op: &str) -> Option<(u8, BinOp)> {
 }
 
 impl Parser<'_> {
+    /// `function(argument)`, the `(` next: only `len(QUEUE)` and `is_set(EVENT)` exist.
+    fn call(&mut self, function: &str, at: std::ops::Range<usize>) -> Result<Expr, ParseError> {
+        if !FUNCTIONS.contains(&function) {
+            return Err(ParseError {
+                at,
+                message: format!("`{function}(...)`: there is no such function"),
+                help: Some(
+                    "expressions have integers, names, + - * / %, comparisons, && || ! and parentheses, and two functions: len(QUEUE) and is_set(EVENT)"
+                        .into(),
+                ),
+            });
+        }
+        self.pos += 1; // the `(`
+        let (argument, arg_at) = match self.tokens.get(self.pos).cloned() {
+            Some((Tok::Name(n), a)) => (n, a),
+            other => {
+                return Err(ParseError {
+                    at: other.map_or(at.clone(), |(_, a)| a),
+                    message: format!("`{function}(...)` takes the name of a {}", call_kind(function)),
+                    help: Some(format!("write {function}(NAME)")),
+                });
+            }
+        };
+        self.pos += 1;
+        match self.tokens.get(self.pos) {
+            Some((Tok::RParen, _)) => self.pos += 1,
+            _ => {
+                return Err(ParseError {
+                    at: at.start..arg_at.end,
+                    message: format!("`{function}(` takes one name and a closing parenthesis"),
+                    help: Some(format!("write {function}({argument})")),
+                });
+            }
+        }
+        match (self.resolve)(Name::Call {
+            function,
+            argument: &argument,
+        }) {
+            Ok(var) => Ok(Expr::Var(var)),
+            Err((message, help)) => Err(ParseError {
+                at: arg_at,
+                message,
+                help,
+            }),
+        }
+    }
+
     fn expr(&mut self, min_power: u8) -> Result<Expr, ParseError> {
         let mut left = self.unary()?;
         let mut last_comparison: Option<std::ops::Range<usize>> = None;
@@ -499,18 +625,12 @@ impl Parser<'_> {
             Tok::Int(v) => Ok(Expr::Const(
                 i64::try_from(v).map_err(|_| out_of_range(at, &v.to_string()))?,
             )),
-            Tok::Name(name) if matches!(self.tokens.get(self.pos), Some((Tok::LParen, _))) => {
-                Err(ParseError {
-                    at,
-                    message: format!("`{name}(...)`: expressions have no functions"),
-                    help: Some(
-                        "expressions use integers, names, + - * / %, comparisons, && || ! and parentheses"
-                            .into(),
-                    ),
-                })
+            // A call: the word directly followed by `(` (no space between).
+            Tok::Name(function) if matches!(self.tokens.get(self.pos), Some((Tok::LParen, paren)) if paren.start == at.end) => {
+                self.call(&function, at)
             }
-            Tok::Name(name) => match (self.resolve)(&name) {
-                Ok(slot) => Ok(Expr::Var(slot)),
+            Tok::Name(name) => match (self.resolve)(Name::Plain(&name)) {
+                Ok(var) => Ok(Expr::Var(var)),
                 Err((message, help)) => Err(ParseError { at, message, help }),
             },
             Tok::Op("-") => {
@@ -552,27 +672,36 @@ impl Parser<'_> {
 mod tests {
     use super::*;
 
+    /// Locals only.
+    fn env(values: &[i64]) -> Env<'_> {
+        Env {
+            locals: values,
+            balances: &[],
+            queues: &[],
+            events: &[],
+        }
+    }
+
     fn eval(text: &str, vars: &[(&str, i64)]) -> Result<i64, EvalError> {
         let names: Vec<&str> = vars.iter().map(|(n, _)| *n).collect();
         let values: Vec<i64> = vars.iter().map(|(_, v)| *v).collect();
-        let e = parse(text, &mut |n| {
-            names
+        let e = parse(text, &mut |n| match n {
+            Name::Plain(n) => names
                 .iter()
                 .position(|x| *x == n)
-                .map(|i| i as u16)
-                .ok_or((format!("unknown `{n}`"), None))
+                .map(|i| Var::Local(i as u16))
+                .ok_or((format!("unknown `{n}`"), None)),
+            Name::Call { .. } => Err(("no calls here".into(), None)),
         })
         .unwrap();
-        e.eval(&values)
+        e.eval(&env(&values))
     }
 
     fn parse_err(text: &str) -> ParseError {
-        parse(text, &mut |n| {
-            if n == "x" {
-                Ok(0)
-            } else {
-                Err((format!("unknown local `{n}`"), None))
-            }
+        parse(text, &mut |n| match n {
+            Name::Plain("x") => Ok(Var::Local(0)),
+            Name::Plain(n) => Err((format!("unknown local `{n}`"), None)),
+            Name::Call { argument, .. } => Err((format!("unknown queue `{argument}`"), None)),
         })
         .unwrap_err()
     }
@@ -624,15 +753,20 @@ mod tests {
         let values = [i64::MIN, -3, -1, 0, 1, 2, 3, 1 << 40, i64::MAX];
         for text in texts {
             let e = parse(text, &mut |n| match n {
-                "x" => Ok(0),
-                "y" => Ok(1),
+                Name::Plain("x") => Ok(Var::Local(0)),
+                Name::Plain("y") => Ok(Var::Local(1)),
                 _ => Err(("unknown".into(), None)),
             })
             .unwrap();
             let p = Program::compile(&e);
             for x in values {
                 for y in values {
-                    assert_eq!(p.eval(&[x, y]), e.eval(&[x, y]), "{text} with x={x}, y={y}");
+                    let vars = [x, y];
+                    assert_eq!(
+                        p.eval(&env(&vars)),
+                        e.eval(&env(&vars)),
+                        "{text} with x={x}, y={y}"
+                    );
                 }
             }
         }
@@ -662,7 +796,7 @@ mod tests {
         );
         let long = vec!["x"; 100_000].join("+");
         assert!(parse_err(&long).message.starts_with("expression is too long"));
-        assert!(parse(&vec!["x"; 400].join("+"), &mut |_| Ok(0)).is_ok());
+        assert!(parse(&vec!["x"; 400].join("+"), &mut |_| Ok(Var::Local(0))).is_ok());
         assert_eq!(parse_err("(x + 1").message, "unclosed parenthesis");
         assert_eq!(parse_err("x = 1").at, 2..3);
         assert_eq!(
@@ -679,5 +813,47 @@ mod tests {
             "unexpected token after the end of the expression"
         );
         assert_eq!(parse_err("  ").message, "empty expression");
+        // Calls: only len and is_set, directly followed by `(`.
+        assert_eq!(
+            parse_err("max(x)").message,
+            "`max(...)`: there is no such function"
+        );
+        assert_eq!(parse_err("len(q)").message, "unknown queue `q`");
+        assert_eq!(parse_err("len(q)").at, 4..5);
+        assert_eq!(
+            parse_err("len(q").message,
+            "`len(` takes one name and a closing parenthesis"
+        );
+        assert_eq!(
+            parse_err("len(1)").message,
+            "`len(...)` takes the name of a queue"
+        );
+        // With a space, `len` is a plain name (a local may be called len).
+        assert_eq!(parse_err("len (x)").message, "unknown local `len`");
+    }
+
+    #[test]
+    fn calls_read_queues_and_events() {
+        let e = parse("len(q) + is_set(e) * 10", &mut |n| match n {
+            Name::Call {
+                function: "len",
+                argument: "q",
+            } => Ok(Var::Len(0)),
+            Name::Call {
+                function: "is_set",
+                argument: "e",
+            } => Ok(Var::IsSet(0)),
+            _ => Err(("unknown".into(), None)),
+        })
+        .unwrap();
+        let queues = [vec![3, 7]];
+        let env = Env {
+            locals: &[],
+            balances: &[],
+            queues: &queues,
+            events: &[true],
+        };
+        assert_eq!(e.eval(&env), Ok(12));
+        assert_eq!(Program::compile(&e).eval(&env), Ok(12));
     }
 }

@@ -1,5 +1,6 @@
-//! Scenarios: the validated, immutable description of accounts, locks, transactions and
-//! expectations that every runner (run, sweep, explore, os-threads) executes.
+//! Scenarios: the validated, immutable description of accounts, synchronization objects,
+//! transactions (compiled to flat programs) and expectations that every runner (run, sweep,
+//! explore, os-threads) executes.
 //!
 //! A `Scenario` can only be built by [`parse`] / [`parse_bytes`], which resolve every name to an index
 //! and compile every expression, so nothing downstream re-checks user input.
@@ -13,25 +14,73 @@ mod validate;
 use std::time::Duration;
 
 pub use error::ScenarioError;
-pub use expr::{EvalError, Expr};
+pub use expr::{Env, EvalError, Expr, Var};
 pub use validate::parse_duration;
 
 /// Index of a transaction, which is also the index of its logical thread.
 pub type ThreadId = usize;
 pub type AccountId = usize;
+/// Index into `Scenario::locks` (plain locks and rlocks share the space).
 pub type LockId = usize;
+pub type SemaphoreId = usize;
+pub type EventId = usize;
+pub type CondId = usize;
+pub type BarrierId = usize;
+pub type QueueId = usize;
 
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub name: String,
     pub description: Option<String>,
     pub accounts: Vec<Account>,
-    pub locks: Vec<String>,
+    /// The `locks`, then the `rlocks`, each in file order.
+    pub locks: Vec<Lock>,
+    pub semaphores: Vec<Semaphore>,
+    pub events: Vec<String>,
+    pub conditions: Vec<CondVar>,
+    pub barriers: Vec<Barrier>,
+    pub queues: Vec<Queue>,
     pub transactions: Vec<Transaction>,
     pub scheduler: SchedulerConfig,
     /// Size of the worker pool, at least 1.
     pub workers: usize,
     pub expect: Expect,
+}
+
+/// A lock: plain (owned, not re-entrant) or an rlock (re-entrant, counted).
+#[derive(Debug, Clone)]
+pub struct Lock {
+    pub name: String,
+    pub reentrant: bool,
+}
+
+/// A counting semaphore; a bounded one may not be released above its initial value.
+#[derive(Debug, Clone)]
+pub struct Semaphore {
+    pub name: String,
+    pub initial: i64,
+    pub bounded: bool,
+}
+
+/// A condition variable over a plain lock.
+#[derive(Debug, Clone)]
+pub struct CondVar {
+    pub name: String,
+    pub lock: LockId,
+}
+
+/// A reusable barrier of `parties` threads.
+#[derive(Debug, Clone)]
+pub struct Barrier {
+    pub name: String,
+    pub parties: u32,
+}
+
+/// A FIFO queue of integers; `capacity` 0 is unbounded.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    pub name: String,
+    pub capacity: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -43,7 +92,8 @@ pub struct Account {
 #[derive(Debug, Clone)]
 pub struct Transaction {
     pub name: String,
-    /// At least one step.
+    /// The program: at least one step; `if`, `while` and the generated `reacquire` of a
+    /// condition `wait` are steps too, and every step names the step that follows it.
     pub steps: Vec<Step>,
     /// At least 1.
     pub repeat: u32,
@@ -59,6 +109,11 @@ pub struct Step {
     pub op: Op,
     /// Ticks the thread sleeps after the step.
     pub delay: u64,
+    /// The step that runs next ([`Step::END`]-relative: `steps.len()` ends a pass of the body).
+    /// For `if` the first step of `then`, for `while` the first step of the loop's body.
+    pub next: u32,
+    /// For `if` the first step of `else`, for `while` the step after the loop; else `next`.
+    pub alt: u32,
 }
 
 /// An expression with the text it was compiled from, for logs.
@@ -79,29 +134,157 @@ impl Code {
     }
 
     #[inline]
-    pub fn eval(&self, vars: &[i64]) -> Result<i64, EvalError> {
-        self.program.eval(vars)
+    pub fn eval(&self, env: &Env) -> Result<i64, EvalError> {
+        self.program.eval(env)
     }
 }
 
+/// One step of a program, with its names resolved. Locals are slots (u16).
 #[derive(Debug, Clone)]
 pub enum Op {
-    Read { account: AccountId, into: u16 },
-    Write { account: AccountId, value: Code },
-    Set { local: u16, value: Code },
-    AtomicAdd { account: AccountId, value: Code },
+    Read {
+        account: AccountId,
+        into: u16,
+    },
+    Write {
+        account: AccountId,
+        value: Code,
+    },
+    Set {
+        local: u16,
+        value: Code,
+    },
+    AtomicAdd {
+        account: AccountId,
+        value: Code,
+    },
+    /// On a plain lock or an rlock (by the lock's kind).
     Lock(LockId),
     Unlock(LockId),
+    TryLock {
+        lock: LockId,
+        into: u16,
+    },
+    Acquire(SemaphoreId),
+    Release(SemaphoreId),
+    TryAcquire {
+        semaphore: SemaphoreId,
+        into: u16,
+    },
+    Signal(EventId),
+    Clear(EventId),
+    WaitEvent(EventId),
+    /// Release the condition's lock and join its wait set.
+    WaitCondition(CondId),
+    /// Generated after every `WaitCondition`: take the lock back once notified.
+    Reacquire(CondId),
+    Notify(CondId),
+    NotifyAll(CondId),
+    WaitBarrier(BarrierId),
+    Put {
+        queue: QueueId,
+        value: Code,
+    },
+    Get {
+        queue: QueueId,
+        into: u16,
+    },
+    Join(ThreadId),
+    Await(Code),
+    Assert {
+        condition: Code,
+        message: Option<String>,
+    },
+    Cas {
+        account: AccountId,
+        expect: Code,
+        value: Code,
+        into: u16,
+    },
+    /// Goes on at `next` when the condition is non-zero, else at `alt`.
+    If(Code),
+    /// Goes on at `next` (the body) when the condition is non-zero, else at `alt`.
+    While(Code),
     Require(Code),
     Sleep(u64),
     Log(String),
 }
 
 impl Op {
-    /// Whether the step may change an account's balance (only then can an `always` change).
+    /// Whether the step may change what `[expect]` conditions read (balances, queue lengths,
+    /// event flags): only after such a step can an `always` change.
     #[inline]
-    pub fn writes_balance(&self) -> bool {
-        matches!(self, Op::Write { .. } | Op::AtomicAdd { .. })
+    pub fn changes_shared(&self) -> bool {
+        matches!(
+            self,
+            Op::Write { .. }
+                | Op::AtomicAdd { .. }
+                | Op::Cas { .. }
+                | Op::Put { .. }
+                | Op::Get { .. }
+                | Op::Signal(_)
+                | Op::Clear(_)
+        )
+    }
+
+    /// The local a step assigns, if any.
+    pub fn assigns(&self) -> Option<u16> {
+        match self {
+            Op::Read { into, .. }
+            | Op::TryLock { into, .. }
+            | Op::TryAcquire { into, .. }
+            | Op::Get { into, .. }
+            | Op::Cas { into, .. } => Some(*into),
+            Op::Set { local, .. } => Some(*local),
+            _ => None,
+        }
+    }
+
+    /// The expressions a step evaluates, in the order it evaluates them.
+    pub fn codes(&self) -> Vec<&Code> {
+        match self {
+            Op::Write { value, .. }
+            | Op::Set { value, .. }
+            | Op::AtomicAdd { value, .. }
+            | Op::Put { value, .. } => vec![value],
+            Op::Await(c) | Op::If(c) | Op::While(c) | Op::Require(c) => vec![c],
+            Op::Assert { condition, .. } => vec![condition],
+            Op::Cas { expect, value, .. } => vec![expect, value],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The key that names the step in files and logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Read { .. } => "read",
+            Op::Write { .. } => "write",
+            Op::Set { .. } => "set",
+            Op::AtomicAdd { .. } => "atomic_add",
+            Op::Lock(_) => "lock",
+            Op::Unlock(_) => "unlock",
+            Op::TryLock { .. } => "try_lock",
+            Op::Acquire(_) => "acquire",
+            Op::Release(_) => "release",
+            Op::TryAcquire { .. } => "try_acquire",
+            Op::Signal(_) => "signal",
+            Op::Clear(_) => "clear",
+            Op::WaitEvent(_) | Op::WaitCondition(_) | Op::WaitBarrier(_) => "wait",
+            Op::Reacquire(_) => "reacquire",
+            Op::Notify(_) => "notify",
+            Op::NotifyAll(_) => "notify_all",
+            Op::Put { .. } => "put",
+            Op::Get { .. } => "get",
+            Op::Join(_) => "join",
+            Op::Await(_) => "await",
+            Op::Assert { .. } => "assert",
+            Op::Cas { .. } => "cas",
+            Op::If(_) => "if",
+            Op::While(_) => "while",
+            Op::Require(_) => "require",
+            Op::Sleep(_) => "sleep",
+            Op::Log(_) => "log",
+        }
     }
 }
 
@@ -148,24 +331,49 @@ pub struct SchedulerConfig {
     pub max_steps: Option<u64>,
 }
 
-/// A condition over account balances, with its source text for reports.
+/// A condition over account balances, queue lengths and event flags, with its source text.
 pub type Condition = Code;
 
 #[derive(Debug, Clone, Default)]
 pub struct Expect {
-    /// Every run must end `ok` with exactly these balances (every account is named).
-    pub final_balances: Option<Vec<i64>>,
+    /// Every run must end `ok` with these values (of the accounts and queues it names).
+    pub final_state: Option<Pattern>,
     pub always: Vec<Condition>,
     pub at_end: Vec<Condition>,
     /// The exact set of reachable outcomes (checked by explore).
     pub outcomes: Option<Vec<ExpectedOutcome>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// Values of some accounts and queues: `None` matches any value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pattern {
+    /// One per account, in file order.
+    pub balances: Vec<Option<i64>>,
+    /// One per queue, in file order.
+    pub queues: Vec<Option<Vec<i64>>>,
+}
+
+impl Pattern {
+    /// Whether an end state has the pattern's values.
+    pub fn matches(&self, balances: &[i64], queues: &[Vec<i64>]) -> bool {
+        self.balances
+            .iter()
+            .zip(balances)
+            .all(|(want, have)| want.is_none_or(|w| w == *have))
+            && self
+                .queues
+                .iter()
+                .zip(queues)
+                .all(|(want, have)| want.as_ref().is_none_or(|w| w == have))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ExpectedOutcome {
-    /// Status ok with these balances (one per account, in file order).
-    Ok(Vec<i64>),
+    /// Status ok with these values.
+    Ok(Pattern),
     Deadlock,
+    Livelock,
     /// Any runtime error.
     Error,
 }
@@ -190,11 +398,18 @@ impl Scenario {
 
     /// Whether some run may never end (a `while` loop): then there is no static step bound.
     pub fn has_loops(&self) -> bool {
-        false
+        self.transactions
+            .iter()
+            .any(|t| t.steps.iter().any(|s| matches!(s.op, Op::While(_))))
     }
 
     pub fn initial_balances(&self) -> Vec<i64> {
         self.accounts.iter().map(|a| a.balance).collect()
+    }
+
+    /// The queues' contents at the start: all empty.
+    pub fn initial_queues(&self) -> Vec<Vec<i64>> {
+        vec![Vec::new(); self.queues.len()]
     }
 }
 

@@ -127,7 +127,7 @@ pub fn scripted<'s>(sc: &'s Scenario, schedule: &str) -> RunReport<'s> {
 /// The ready threads of a settled state, in file order.
 pub fn ready_threads(sc: &Scenario, state: &State) -> Vec<ThreadId> {
     let mut ready = Vec::new();
-    state.ready_threads(sc, &mut ready);
+    state.ready_threads(sc, &racesim::engine::Layout::new(sc), &mut ready);
     ready
 }
 

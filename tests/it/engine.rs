@@ -59,7 +59,11 @@ fn one_worker_runs_the_transactions_one_after_the_other() {
     assert_eq!(outcomes(&sc, 50), [ok(&[0])]);
     let report = run(&sc, &PolicyChoice::Random { seed: 3 });
     assert_eq!(format_schedule(&sc, &report.schedule), "deposit*5,withdrawal*5");
-    let starts: Vec<_> = report.events.iter().filter_map(|e| e.started).collect();
+    let starts: Vec<_> = report
+        .events
+        .iter()
+        .flat_map(|e| e.started.iter().map(|s| s.0))
+        .collect();
     assert_eq!(starts, [1]);
 }
 

@@ -130,7 +130,7 @@ fn check_of_a_good_and_a_bad_file_exits_2() {
     assert_eq!(
         out.stderr.lines().next().unwrap(),
         format!(
-            "error: {bad}:1:1: unknown key `nme`, expected one of `name`, `description`, `locks`, `scheduler`, `pool`, `accounts`, `transactions`, `expect`"
+            "error: {bad}:1:1: unknown key `nme`, expected one of `name`, `description`, `locks`, `rlocks`, `semaphores`, `events`, `conditions`, `barriers`, `queues`, `scheduler`, `pool`, `accounts`, `transactions`, `expect`"
         )
     );
     // Every file is checked, in order: the bad one first does not hide the good one.
@@ -214,7 +214,7 @@ descripton = "typo"
 [[accounts]]
 name = "a"
 "#,
-        "2:1: unknown key `descripton`, expected one of `name`, `description`, `locks`, `scheduler`, `pool`, `accounts`, `transactions`, `expect`",
+        "2:1: unknown key `descripton`, expected one of `name`, `description`, `locks`, `rlocks`, `semaphores`, `events`, `conditions`, `barriers`, `queues`, `scheduler`, `pool`, `accounts`, `transactions`, `expect`",
         "did you mean `description`?",
     );
 }
@@ -260,7 +260,7 @@ steps = [
   { sleep = 1, dealy = 2 },
 ]
 "#,
-        "7:16: unknown key `dealy`, expected one of `read`, `into`, `write`, `value`, `set`, `atomic_add`, `lock`, `unlock`, `require`, `sleep`, `log`, `delay`",
+        "7:16: unknown key `dealy`, expected one of `read`, `into`, `write`, `value`, `set`, `atomic_add`, `lock`, `unlock`, `try_lock`, `acquire`, `release`, `try_acquire`, `signal`, `clear`, `wait`, `notify`, `notify_all`, `put`, `get`, `join`, `await`, `assert`, `message`, `cas`, `expect`, `if`, `then`, `else`, `while`, `steps`, `require`, `sleep`, `log`, `delay`",
         "did you mean `delay`?",
     );
 }
@@ -332,7 +332,8 @@ steps = [
 ]
 "#,
         "8:3: step has no operation",
-        "give exactly one of: read, write, set, atomic_add, lock, unlock, require, sleep, log",
+        // The list goes on (and wraps): every operation key of the format.
+        "give exactly one of: read, write, set, atomic_add, lock, unlock, try_lock, acquire",
     );
 }
 
@@ -380,7 +381,7 @@ name = "a"
 name = "t"
 steps = [{ sleep = 1, into = "x" }]
 "#,
-        "6:30: `into` only applies to `read`, not `sleep`",
+        "6:30: `into` does not apply to `sleep`",
     );
 }
 
@@ -434,7 +435,7 @@ name = "t"
 steps = [{ lock = "m" }, { unlock = "n" }]
 "#,
         "5:37: unknown lock `n`",
-        "known lock names: m",
+        "known lock names: m; or declare it at the top level, before any table: locks = [\"n\"]",
     );
 }
 
@@ -529,8 +530,12 @@ steps = [{ read = "a", into = "total" }, { require = "totl > 0" }]
 }
 
 #[test]
-fn account_name_in_a_step_expression() {
-    expect_error_help(
+fn a_step_expression_reads_an_account_in_the_same_atomic_step() {
+    // Version 2: a name that is not a local of the thread is an account, read in the step's
+    // own atomic action.
+    let dir = TempDir::new();
+    let path = dir.write(
+        "scenario.toml",
         r#"[[accounts]]
 name = "account"
 
@@ -538,8 +543,13 @@ name = "account"
 name = "t"
 steps = [{ atomic_add = "account", value = "account + 1" }]
 "#,
-        "6:45: `account` is an account; expressions in steps read locals",
-        r#"read it first: { read = "account", into = "account_copy" }"#,
+    );
+    let out = run(&["run", path_str(&path)]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("atomic_add account += 1 -> 1 (was 0)"),
+        "{}",
+        out.stdout
     );
 }
 
@@ -1132,9 +1142,10 @@ steps = [{ sleep = 1 }]
 // Expectations.
 
 #[test]
-fn final_missing_an_account() {
-    expect_error_help(
-        r#"[[accounts]]
+fn final_names_some_accounts_and_queues_and_the_rest_match_anything() {
+    // Version 2: an account or queue that `final` (or an outcome) does not name matches any
+    // value; a queue's value is an array, an account's an integer.
+    let ok = r#"[[accounts]]
 name = "a"
 [[accounts]]
 name = "b"
@@ -1142,10 +1153,36 @@ name = "b"
 name = "t"
 steps = [{ sleep = 1 }]
 [expect]
-final = { a = 1 }
+final = { a = 0 }
+outcomes = [{ b = 0 }]
+"#;
+    let dir = TempDir::new();
+    let path = dir.write("scenario.toml", ok);
+    let out = run(&["check", path_str(&path)]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    expect_error(
+        r#"queues = [{ name = "q" }]
+[[accounts]]
+name = "a"
+[[transactions]]
+name = "t"
+steps = [{ sleep = 1 }]
+[expect]
+final = { q = 1 }
 "#,
-        "9:9: `final` does not give a balance for account `b`",
-        "name every account",
+        "8:15: `q` is a queue: its value is an array of its contents",
+    );
+    expect_error(
+        r#"queues = [{ name = "q" }]
+[[accounts]]
+name = "a"
+[[transactions]]
+name = "t"
+steps = [{ sleep = 1 }]
+[expect]
+final = { a = [1] }
+"#,
+        "8:15: `a` is an account: its value is an integer",
     );
 }
 
@@ -1176,7 +1213,7 @@ steps = [{ sleep = 1 }]
 outcomes = [{ a = 0 }, "deadlok"]
 "#,
         "7:24: unknown outcome `deadlok`",
-        r#"an outcome is a table of balances, "deadlock" or "error""#,
+        r#"an outcome is a table of balances (and queues), "deadlock", "livelock" or "error""#,
     );
     expect_error(
         r#"[[accounts]]
@@ -1187,7 +1224,7 @@ steps = [{ sleep = 1 }]
 [expect]
 outcomes = [{ a = 0 }, 7]
 "#,
-        r#"7:24: invalid type: integer `7`, expected a table of balances, "deadlock" or "error""#,
+        r#"7:24: invalid type: integer `7`, expected a table of balances, "deadlock", "livelock" or "error""#,
     );
 }
 

@@ -298,8 +298,11 @@ fn first_mistakes_get_hints_that_say_how_to_fix_them() {
         "",
         "{ read = \"a\", into = \"x\" }, { set = \"x\", value = \"max(x)\" }",
     );
-    assert!(e.ends_with("`max(...)`: expressions have no functions"), "{e}");
-    assert!(h.starts_with("expressions use integers, names"), "{h}");
+    assert!(e.ends_with("`max(...)`: there is no such function"), "{e}");
+    assert!(
+        h.ends_with("and two functions: len(QUEUE) and is_set(EVENT)"),
+        "{h}"
+    );
 
     let (e, h) = first_error("", "{ write = \"a\", value = 50 }");
     assert!(

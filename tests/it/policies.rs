@@ -202,7 +202,7 @@ fn reference_random(sc: &Scenario, seed: u64) -> Vec<usize> {
     let mut state = State::initial(sc, &layout);
     let mut rng = DrawRng::new(seed);
     let mut schedule = Vec::new();
-    while state.settle(sc) == Settled::Ready {
+    while state.settle(sc, &layout) == Settled::Ready {
         let ready = ready_threads(sc, &state);
         let t = if ready.len() == 1 {
             ready[0]
@@ -243,7 +243,7 @@ fn random_draws_only_when_two_or_more_threads_are_ready() {
         let layout = Layout::new(&sc);
         let mut state = State::initial(&sc, &layout);
         for &t in &report.schedule {
-            assert_eq!(state.settle(&sc), Settled::Ready);
+            assert_eq!(state.settle(&sc, &layout), Settled::Ready);
             let ready = ready_threads(&sc, &state);
             solo_steps += usize::from(ready.len() == 1);
             state.step(&sc, &layout, t, &mut ()).unwrap();

@@ -405,7 +405,12 @@ fn a_deadlock_shows_who_waits_for_which_lock() {
     let schedule = racesim::scenario::parse_schedule(&sc, "b_to_a,a_to_b").unwrap();
     let report = racesim::run::run(&sc, &PolicyChoice::Scripted { schedule });
     assert_eq!(report.summary.outcome.status.name(), "deadlock");
-    assert!(report.events.iter().all(|e| matches!(e.effect, Effect::Lock(_))));
+    assert!(
+        report
+            .events
+            .iter()
+            .all(|e| matches!(e.effect, Effect::Lock { .. }))
+    );
     let svg = render::svg::run(&report, path);
     assert_eq!(svg.matches("blocked: lock").count(), 2, "{svg}");
     assert!(svg.contains("(held by b_to_a)") && svg.contains("(held by a_to_b)"));

@@ -216,7 +216,7 @@ pub fn explore(sc: &Scenario, x: &Exploration, file: &str) -> String {
         .outcomes
         .iter()
         .map(|o| Bar {
-            label: outcome_label(sc, &o.status, &o.balances),
+            label: outcome_label(sc, &o.status, &o.balances, &o.queues),
             share: o.probability,
             value: format!(
                 "{}  ({} of {} schedules)",
@@ -225,7 +225,7 @@ pub fn explore(sc: &Scenario, x: &Exploration, file: &str) -> String {
                 x.schedules
             ),
             witness: format!("witness: {}", words::replay_command(sc, file, &o.witness, false)),
-            expected: crate::expect::is_expected(sc, &o.status, &o.balances),
+            expected: crate::expect::is_expected(sc, &o.status, &o.balances, &o.queues),
             serial: o.serial,
         })
         .collect();
@@ -255,11 +255,11 @@ pub fn sweep(sc: &Scenario, s: &Sweep, file: &str, policy: SeededPolicy, range: 
         .outcomes
         .iter()
         .map(|o| Bar {
-            label: outcome_label(sc, &o.status, &o.balances),
+            label: outcome_label(sc, &o.status, &o.balances, &o.queues),
             share: o.count as f64 / total,
             value: format!("{}  ({:.2}%)", o.count, o.count as f64 * 100.0 / total),
             witness: format!("first seed: {}", seed_command(file, policy, o.first_seed)),
-            expected: crate::expect::is_expected(sc, &o.status, &o.balances),
+            expected: crate::expect::is_expected(sc, &o.status, &o.balances, &o.queues),
             serial: o.serial,
         })
         .collect();

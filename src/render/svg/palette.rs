@@ -3,7 +3,7 @@
 
 use crate::engine::Effect;
 use crate::outcome::Status;
-use crate::render::words::RaceKind;
+use crate::analysis::RaceKind;
 
 /// Text.
 pub const INK: &str = "#1f2328";
@@ -83,12 +83,35 @@ impl StepKind {
     pub fn of(effect: &Effect) -> StepKind {
         match effect {
             Effect::Read { .. } => StepKind::Read,
-            Effect::Write { .. } | Effect::AtomicAdd { .. } => StepKind::Write,
-            Effect::Lock(_) | Effect::Unlock(_) => StepKind::Lock,
-            Effect::Log(_) => StepKind::Log,
+            Effect::Write { .. }
+            | Effect::AtomicAdd { .. }
+            | Effect::Cas { .. }
+            | Effect::Put { .. }
+            | Effect::Get { .. } => StepKind::Write,
+            Effect::Lock { .. }
+            | Effect::Unlock { .. }
+            | Effect::TryLock { .. }
+            | Effect::Acquire { .. }
+            | Effect::Release { .. }
+            | Effect::TryAcquire { .. }
+            | Effect::Signal { .. }
+            | Effect::Clear { .. }
+            | Effect::WaitEvent { .. }
+            | Effect::WaitCondition { .. }
+            | Effect::Reacquire { .. }
+            | Effect::Notify { .. }
+            | Effect::NotifyAll { .. }
+            | Effect::WaitBarrier { .. }
+            | Effect::Join { .. } => StepKind::Lock,
+            Effect::Log => StepKind::Log,
             Effect::Sleep(_) => StepKind::Sleep,
             Effect::Fault(_) => StepKind::Fault,
-            Effect::Set { .. } | Effect::Require { .. } => StepKind::Local,
+            Effect::Set { .. }
+            | Effect::Require { .. }
+            | Effect::Await { .. }
+            | Effect::Assert { .. }
+            | Effect::If { .. }
+            | Effect::While { .. } => StepKind::Local,
         }
     }
 
@@ -112,7 +135,7 @@ pub fn status(status: &Status) -> &'static str {
     match status {
         Status::Ok => GREEN,
         Status::Error(_) => RED,
-        Status::Deadlock | Status::Limit { .. } => AMBER,
+        Status::Deadlock | Status::Limit { .. } | Status::Livelock => AMBER,
     }
 }
 
@@ -120,8 +143,8 @@ pub fn status(status: &Status) -> &'static str {
 pub fn race(kind: RaceKind) -> &'static str {
     match kind {
         RaceKind::LostUpdate => RED,
-        RaceKind::StaleCheck => STALE,
-        RaceKind::TornRead => TORN,
+        RaceKind::StaleCheck | RaceKind::LostWakeup => STALE,
+        RaceKind::TornRead | RaceKind::StolenPermit => TORN,
     }
 }
 
@@ -129,8 +152,8 @@ pub fn race(kind: RaceKind) -> &'static str {
 pub fn race_fill(kind: RaceKind) -> &'static str {
     match kind {
         RaceKind::LostUpdate => RED_FILL,
-        RaceKind::StaleCheck => STALE_FILL,
-        RaceKind::TornRead => TORN_FILL,
+        RaceKind::StaleCheck | RaceKind::LostWakeup => STALE_FILL,
+        RaceKind::TornRead | RaceKind::StolenPermit => TORN_FILL,
     }
 }
 

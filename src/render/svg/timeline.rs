@@ -15,7 +15,8 @@ use super::{
 use crate::engine::{Effect, Event};
 use crate::outcome::Status;
 use crate::render::text::verdict_lines;
-use crate::render::words::{self, RaceKind, balances};
+use crate::analysis::RaceKind;
+use crate::render::words::{self, balances};
 use crate::render::{describe, wrap};
 use crate::run::RunReport;
 
@@ -62,7 +63,7 @@ pub struct TimeMark {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepBox {
     pub step: u64,
-    pub time: u64,
+    pub time: crate::engine::Time,
     pub at: Placed,
     pub colours: Colours,
     pub stroke_width: u32,
@@ -148,6 +149,8 @@ impl RaceMark {
             RaceKind::LostUpdate => "lost-update",
             RaceKind::StaleCheck => "stale-check",
             RaceKind::TornRead => "torn-read",
+            RaceKind::LostWakeup => "lost-wakeup",
+            RaceKind::StolenPermit => "stolen-permit",
         }
     }
 }
@@ -156,8 +159,8 @@ impl RaceMark {
 fn marker(kind: RaceKind) -> &'static str {
     match kind {
         RaceKind::LostUpdate => "racesim-arrow",
-        RaceKind::StaleCheck => "racesim-arrow-stale",
-        RaceKind::TornRead => "racesim-arrow-torn",
+        RaceKind::StaleCheck | RaceKind::LostWakeup => "racesim-arrow-stale",
+        RaceKind::TornRead | RaceKind::StolenPermit => "racesim-arrow-torn",
     }
 }
 
@@ -223,7 +226,13 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
     let mut slots_needed = 0;
     for e in events {
         match e.effect {
-            Effect::Lock(lock) => {
+            Effect::Lock { lock, count: 1 }
+            | Effect::TryLock {
+                lock,
+                got: true,
+                count: 1,
+            }
+            | Effect::Reacquire { lock, .. } => {
                 let used: Vec<i32> = held
                     .iter()
                     .filter(|b| b.thread == e.thread && b.last.is_none())
@@ -239,7 +248,7 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
                     last: None,
                 });
             }
-            Effect::Unlock(lock) => {
+            Effect::Unlock { lock, count: 0 } | Effect::WaitCondition { lock, .. } => {
                 if let Some(b) = held
                     .iter_mut()
                     .find(|b| b.thread == e.thread && b.lock == lock && b.last.is_none())
@@ -416,7 +425,7 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
             x: box_x(e.thread) + box_w / 2,
             from,
             to,
-            label: (to - from >= 18).then(|| format!("sleeps until t={}", e.time + e.delay)),
+            label: (to - from >= 18).then(|| format!("sleeps until t={}", e.wakes_at())),
         });
     }
     // Lock bars beside the lane.
@@ -432,8 +441,8 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
                 x: lane_x(h.thread) + h.slot * LOCK_W,
                 top,
                 bottom,
-                lock: sc.locks[h.lock].clone(),
-                tooltip: format!("{} holds {}", sc.thread_name(h.thread), sc.locks[h.lock]),
+                lock: sc.locks[h.lock].name.clone(),
+                tooltip: format!("{} holds {}", sc.thread_name(h.thread), sc.locks[h.lock].name),
             }
         })
         .collect();
@@ -789,19 +798,19 @@ fn legend_entries(report: &RunReport, blocked: bool) -> Vec<(Swatch, String)> {
     let shown = [
         (
             RaceKind::LostUpdate,
-            races.lost_update,
+            races.contains(RaceKind::LostUpdate),
             CLOBBER.fill,
             step(StepKind::Write).fill,
         ),
         (
             RaceKind::StaleCheck,
-            races.stale_check,
+            races.contains(RaceKind::StaleCheck),
             BACKGROUND,
             step(StepKind::Read).fill,
         ),
         (
             RaceKind::TornRead,
-            races.torn_read,
+            races.contains(RaceKind::TornRead),
             step(StepKind::Read).fill,
             step(StepKind::Write).fill,
         ),

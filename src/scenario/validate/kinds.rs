@@ -7,9 +7,10 @@ use toml::Spanned;
 
 use super::steps::Locals;
 use super::{Names, Result, Validator, suggestion};
+use crate::scenario::expr::Var;
 use crate::scenario::expr::{BinOp, Expr};
 use crate::scenario::raw::RawTransaction;
-use crate::scenario::{Code, Op, Step};
+use crate::scenario::{Code, Op};
 
 impl Validator<'_> {
     fn required<'v, T>(
@@ -45,14 +46,14 @@ impl Validator<'_> {
         kind: &Spanned<String>,
         accounts: &Names,
         locals: &mut Locals,
-    ) -> Result<Vec<Step>> {
+    ) -> Result<Vec<(Op, u64)>> {
         let name = t.name.get_ref();
         let amount = *self.required(t.amount.as_ref(), "amount", t)?.get_ref();
         let delay = match &t.delay {
             Some(d) => self.non_negative(d, "`delay`")?,
             None => 0,
         };
-        let plain = |op| Step { op, delay: 0 };
+        let plain = |op| (op, 0);
         let mut steps = Vec::new();
         let not_for = |key: &str, present: Option<Range<usize>>| match present {
             Some(span) => Err(self.err(
@@ -78,7 +79,7 @@ impl Validator<'_> {
                 }
                 steps.push(plain(Op::Write {
                     account,
-                    value: Code::new(Expr::Var(local), "local_copy"),
+                    value: Code::new(Expr::Var(Var::Local(local)), "local_copy"),
                 }));
                 steps.push(plain(Op::Log(format!("{name} thread finishing..."))));
             }
@@ -132,7 +133,7 @@ fn sub_const(local_name: &str, local: u16, amount: i64) -> Code {
     };
     let expr = Expr::Binary(
         BinOp::Sub,
-        Box::new(Expr::Var(local)),
+        Box::new(Expr::Var(Var::Local(local))),
         Box::new(Expr::Const(amount)),
     );
     Code::new(expr, text)
@@ -146,7 +147,7 @@ fn add_const(local_name: &str, local: u16, amount: i64) -> Code {
     };
     let expr = Expr::Binary(
         BinOp::Add,
-        Box::new(Expr::Var(local)),
+        Box::new(Expr::Var(Var::Local(local))),
         Box::new(Expr::Const(amount)),
     );
     Code::new(expr, text)

@@ -4,6 +4,7 @@
 //! positions inside string values in `source_map`.
 
 mod kinds;
+mod objects;
 mod source_map;
 mod steps;
 mod toml_errors;
@@ -15,9 +16,11 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::error::{ScenarioError, did_you_mean};
-use super::expr;
-use super::raw::{Entries, RawExpect, RawOutcome, RawScenario};
-use super::{Account, Code, Expect, ExpectedOutcome, PolicyKind, Scenario, SchedulerConfig};
+use super::expr::{self, Name, Var};
+use super::raw::{Entries, RawExpect, RawOutcome, RawScenario, RawValue};
+use super::{Account, Code, Expect, ExpectedOutcome, Pattern, PolicyKind, Scenario, SchedulerConfig};
+use objects::Objects;
+use steps::Scope;
 
 type Result<T> = std::result::Result<T, Box<ScenarioError>>;
 
@@ -164,13 +167,25 @@ impl Validator<'_> {
                 balance: a.get_ref().balance,
             })
             .collect();
-        let locks = self.unique_names(raw.locks.iter(), "lock")?;
+        let objects = self.objects(&raw, &account_names)?;
+        let (queues, events) = (objects.queue_names(), objects.event_names());
         let tx_names =
             self.unique_names(raw.transactions.iter().map(|t| &t.get_ref().name), "transaction")?;
         let transactions = raw
             .transactions
             .iter()
-            .map(|t| self.transaction(t, &account_names, &locks))
+            .enumerate()
+            .map(|(me, t)| {
+                let scope = Scope {
+                    accounts: &account_names,
+                    objects: &objects,
+                    queues: &queues,
+                    events: &events,
+                    transactions: &tx_names,
+                    me,
+                };
+                self.transaction(t, &scope)
+            })
             .collect::<Result<Vec<_>>>()?;
 
         let scheduler = self.scheduler(&raw, &tx_names)?;
@@ -179,7 +194,7 @@ impl Validator<'_> {
             None => transactions.len(),
         };
         let expect = match &raw.expect {
-            Some(e) => self.expect(e, &account_names)?,
+            Some(e) => self.expect(e, &account_names, &objects)?,
             None => Expect::default(),
         };
         // Last, so that a file being written gets its specific errors first.
@@ -201,7 +216,12 @@ impl Validator<'_> {
             name,
             description: raw.description,
             accounts,
-            locks: locks.list,
+            locks: objects.locks,
+            semaphores: objects.semaphores,
+            events: objects.events,
+            conditions: objects.conditions,
+            barriers: objects.barriers,
+            queues: objects.queues,
             transactions,
             scheduler,
             workers,
@@ -286,54 +306,113 @@ impl Validator<'_> {
         }
     }
 
-    fn account_expr(&self, text: &Spanned<String>, accounts: &Names) -> Result<Code> {
-        self.expr(text, &mut |name| {
-            accounts.get(name).map(|i| i as u16).ok_or_else(|| {
-                (
-                    format!("unknown account `{name}`"),
-                    accounts
-                        .suggestion(name)
-                        .or(Some("expectations are written over account balances".into())),
-                )
-            })
+    /// An `[expect]` condition: names are accounts; `len(q)` and `is_set(e)` read queues and
+    /// events.
+    fn expect_expr(&self, text: &Spanned<String>, scope: &Scope) -> Result<Code> {
+        self.expr(text, &mut |name| match name {
+            Name::Plain(n) => scope
+                .accounts
+                .get(n)
+                .map(|i| Var::Account(i as u32))
+                .ok_or_else(|| {
+                    let hint = if scope.queues.get(n).is_some() {
+                        Some(format!("`{n}` is a queue: write len({n}) for its length"))
+                    } else if scope.events.get(n).is_some() {
+                        Some(format!("`{n}` is an event: write is_set({n}) for its flag"))
+                    } else {
+                        scope.accounts.suggestion(n).or(Some(
+                            "expectations are written over account balances, len(QUEUE) and is_set(EVENT)"
+                                .into(),
+                        ))
+                    };
+                    (format!("unknown account `{n}`"), hint)
+                }),
+            Name::Call { function, argument } => steps::call(scope, function, argument),
         })
     }
 
-    fn balances(&self, entries: &Spanned<Entries>, accounts: &Names, what: &str) -> Result<Vec<i64>> {
-        let mut balances: Vec<Option<i64>> = vec![None; accounts.list.len()];
+    /// A table of accounts' balances and queues' contents; what it does not name is any value.
+    fn pattern(&self, entries: &Spanned<Entries>, accounts: &Names, queues: &Names) -> Result<Pattern> {
+        let mut pattern = Pattern {
+            balances: vec![None; accounts.list.len()],
+            queues: vec![None; queues.list.len()],
+        };
         for (name, value) in &entries.get_ref().0 {
-            let a = self.resolve(name, accounts)?;
-            balances[a] = Some(*value.get_ref());
+            match (
+                accounts.get(name.get_ref()),
+                queues.get(name.get_ref()),
+                value.get_ref(),
+            ) {
+                (Some(a), _, RawValue::Int(v)) => pattern.balances[a] = Some(*v),
+                (Some(_), _, RawValue::List(_)) => {
+                    return Err(self.err(
+                        value.span(),
+                        format!("`{}` is an account: its value is an integer", name.get_ref()),
+                    ));
+                }
+                (None, Some(q), RawValue::List(values)) => pattern.queues[q] = Some(values.clone()),
+                (None, Some(_), RawValue::Int(_)) => {
+                    return Err(self.err_help(
+                        value.span(),
+                        format!(
+                            "`{}` is a queue: its value is an array of its contents",
+                            name.get_ref()
+                        ),
+                        Some(format!(
+                            "write {} = [1, 2] (front first), or [] for empty",
+                            name.get_ref()
+                        )),
+                    ));
+                }
+                (None, None, _) if queues.list.is_empty() => {
+                    return Err(self.err_help(
+                        name.span(),
+                        format!("unknown account `{}`", name.get_ref()),
+                        accounts.suggestion(name.get_ref()),
+                    ));
+                }
+                (None, None, _) => {
+                    let mut known = accounts.list.clone();
+                    known.extend(queues.list.iter().cloned());
+                    return Err(self.err_help(
+                        name.span(),
+                        format!("unknown account or queue `{}`", name.get_ref()),
+                        suggestion(name.get_ref(), &known, "account or queue"),
+                    ));
+                }
+            }
         }
-        balances
-            .iter()
-            .zip(&accounts.list)
-            .map(|(b, name)| {
-                b.ok_or_else(|| {
-                    self.err_help(
-                        entries.span(),
-                        format!("{what} does not give a balance for account `{name}`"),
-                        Some("name every account".into()),
-                    )
-                })
-            })
-            .collect()
+        Ok(pattern)
     }
 
-    fn expect(&self, e: &RawExpect, accounts: &Names) -> Result<Expect> {
-        let final_balances = match &e.final_balances {
-            Some(f) => Some(self.balances(f, accounts, "`final`")?),
+    fn expect(&self, e: &RawExpect, accounts: &Names, objects: &Objects) -> Result<Expect> {
+        let (queues, events) = (objects.queue_names(), objects.event_names());
+        let transactions = Names {
+            list: Vec::new(),
+            index: HashMap::new(),
+            what: "transaction",
+        };
+        let scope = Scope {
+            accounts,
+            objects,
+            queues: &queues,
+            events: &events,
+            transactions: &transactions,
+            me: usize::MAX,
+        };
+        let final_state = match &e.final_balances {
+            Some(f) => Some(self.pattern(f, accounts, &queues)?),
             None => None,
         };
         let always = e
             .always
             .iter()
-            .map(|c| self.account_expr(c, accounts))
+            .map(|c| self.expect_expr(c, &scope))
             .collect::<Result<_>>()?;
         let at_end = e
             .at_end
             .iter()
-            .map(|c| self.account_expr(c, accounts))
+            .map(|c| self.expect_expr(c, &scope))
             .collect::<Result<_>>()?;
         let outcomes = match &e.outcomes {
             None => None,
@@ -343,17 +422,18 @@ impl Validator<'_> {
                 for o in list {
                     let outcome = match o.get_ref() {
                         RawOutcome::Status(s) if s == "deadlock" => ExpectedOutcome::Deadlock,
+                        RawOutcome::Status(s) if s == "livelock" => ExpectedOutcome::Livelock,
                         RawOutcome::Status(s) if s == "error" => ExpectedOutcome::Error,
                         RawOutcome::Status(s) => {
                             return Err(self.err_help(
                                 o.span(),
                                 format!("unknown outcome `{s}`"),
-                                Some("an outcome is a table of balances, \"deadlock\" or \"error\"".into()),
+                                Some("an outcome is a table of balances (and queues), \"deadlock\", \"livelock\" or \"error\"".into()),
                             ));
                         }
                         RawOutcome::Balances(entries) => {
-                            let spanned = Spanned::new(o.span(), Entries(entries.0.clone()));
-                            ExpectedOutcome::Ok(self.balances(&spanned, accounts, "outcome")?)
+                            let spanned = Spanned::new(o.span(), entries.clone());
+                            ExpectedOutcome::Ok(self.pattern(&spanned, accounts, &queues)?)
                         }
                     };
                     if !seen.insert(outcome.clone()) {
@@ -365,7 +445,7 @@ impl Validator<'_> {
             }
         };
         Ok(Expect {
-            final_balances,
+            final_state,
             always,
             at_end,
             outcomes,
