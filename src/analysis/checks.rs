@@ -1,8 +1,9 @@
-//! Stale checks (check-then-act): T's `require` passed, or T's `if` took its `then`, on a value
+//! Stale checks (check-then-act): T's `require` passed, or T's `if` or `while` went on, on a value
 //! that T had read — an account's balance (by a `read`, or in the condition itself) or a
 //! queue's length (`len(q)` in the condition); before T acted on that account or queue (its
 //! next write to the account, its next `put` or `get` on the queue), another thread changed it.
-//! The check no longer held when T acted on it.
+//! The check no longer held when T acted on it. A condition `wait` in between ends the check:
+//! the thread waited for others to change the state.
 
 use super::At;
 use super::updates::written;
@@ -85,15 +86,20 @@ pub fn stale_checks(scenario: &Scenario, events: &[Event]) -> Vec<StaleCheck> {
             (Effect::Set { local, .. }, Op::Set { value, .. }) => {
                 taint[t][usize::from(local)] = reads_of(value, &taint[t]);
             }
-            (Effect::Require { value }, Op::Require(code)) | (Effect::If { value, .. }, Op::If(code))
-                if value != 0 =>
-            {
+            // A passed require, and either branch of an if or a while: the thread goes on
+            // because of what the condition said.
+            (Effect::Require { value: 1.. | ..=-1 }, Op::Require(code))
+            | (Effect::If { .. }, Op::If(code))
+            | (Effect::While { .. }, Op::While(code)) => {
                 for (subject, read) in reads_of(code, &taint[t]) {
                     if !pending[t].iter().any(|p| p.0 == subject && p.1 == read) {
                         pending[t].push((subject, read, e.step));
                     }
                 }
             }
+            // Waiting on a condition gives up its lock so that others change the state: the
+            // thread no longer relies on what it checked before.
+            (Effect::WaitCondition { .. }, _) => pending[t].clear(),
             _ => {}
         }
         if let Some((subject, value)) = changes(e) {

@@ -321,8 +321,9 @@ pub enum Fault {
     SemaphoreOverflow {
         semaphore: SemaphoreId,
     },
-    /// `wait` or `notify` on a condition without holding its lock.
+    /// `wait`, `notify` or `notify_all` (`op`) on a condition without holding its lock.
     NotHolding {
+        op: CondOp,
         cond: CondId,
         holder: Option<ThreadId>,
     },
@@ -330,6 +331,14 @@ pub enum Fault {
     AssertFailed {
         pc: u32,
     },
+}
+
+/// The steps that need a condition's lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CondOp {
+    Wait,
+    Notify,
+    NotifyAll,
 }
 
 /// One executed step, as observers see it (the slices are the step's own).
@@ -892,6 +901,7 @@ impl State {
                 let lock = sc.conditions[*c].lock;
                 if self.holders[lock] != me {
                     return Err(Fault::NotHolding {
+                        op: CondOp::Wait,
                         cond: *c,
                         holder: holder(self.holders[lock]),
                     });
@@ -918,13 +928,14 @@ impl State {
             }
             Op::Notify(c) | Op::NotifyAll(c) => {
                 let lock = sc.conditions[*c].lock;
+                let all = matches!(op, Op::NotifyAll(_));
                 if self.holders[lock] != me {
                     return Err(Fault::NotHolding {
+                        op: if all { CondOp::NotifyAll } else { CondOp::Notify },
                         cond: *c,
                         holder: holder(self.holders[lock]),
                     });
                 }
-                let all = matches!(op, Op::NotifyAll(_));
                 let n = if all {
                     self.wait_sets[*c].len()
                 } else {

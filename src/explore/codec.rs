@@ -117,7 +117,7 @@ impl<'s> Codec<'s> {
                 Phase::Running => {
                     // pc first, offset by 2 so it never collides with the two markers above.
                     put(out, u64::from(th.pc) + 2);
-                    if sc.transactions[t].repeat > 1 {
+                    if self.keeps_iteration(t) {
                         put(out, u64::from(th.iteration));
                     }
                     // The remaining sleep: at most one step's delay, which is a u64.
@@ -145,6 +145,13 @@ impl<'s> Codec<'s> {
                 }
             }
         }
+    }
+
+    /// Whether thread `t`'s states record its pass count: with `repeat`, and with barriers (a
+    /// thread held at a barrier after its last step is running with every pass done, and
+    /// finishes when released).
+    fn keeps_iteration(&self, t: usize) -> bool {
+        self.scenario.transactions[t].repeat > 1 || self.has_barriers
     }
 
     /// Decodes into `st` (whose vectors already have the right lengths); returns the tag.
@@ -220,7 +227,7 @@ impl<'s> Codec<'s> {
                 }
                 pc => {
                     started += 1;
-                    let iteration = if tx.repeat > 1 {
+                    let iteration = if self.keeps_iteration(t) {
                         take(bytes, &mut at) as u32
                     } else {
                         0

@@ -637,6 +637,9 @@ struct ExploreReport<'a> {
 struct ExploredEntry<'a> {
     status: &'static str,
     balances: Balances<'a>,
+    /// Only when the scenario declares queues.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queues: Option<Queues<'a>>,
     schedules: String,
     probability: f64,
     witness: Names<'a>,
@@ -677,6 +680,7 @@ pub fn explore_json(sc: &Scenario, x: &Exploration, file: &str) -> String {
             .map(|o| ExploredEntry {
                 status: o.status.name(),
                 balances: Balances(sc, &o.balances),
+                queues: (!sc.queues.is_empty()).then(|| Queues(sc, &o.queues)),
                 schedules: o.schedules.to_string(),
                 probability: o.probability,
                 witness: Names(sc, &o.witness),
@@ -727,6 +731,9 @@ struct SweepReport<'a> {
 struct SweepEntry<'a> {
     status: &'static str,
     balances: Balances<'a>,
+    /// Only when the scenario declares queues.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queues: Option<Queues<'a>>,
     count: u64,
     first_seed: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -744,6 +751,7 @@ pub fn sweep_json(sc: &Scenario, s: &Sweep) -> String {
             .map(|o| SweepEntry {
                 status: o.status.name(),
                 balances: Balances(sc, &o.balances),
+                queues: (!sc.queues.is_empty()).then(|| Queues(sc, &o.queues)),
                 count: o.count,
                 first_seed: o.first_seed,
                 message: words::outcome_message(sc, &o.status),

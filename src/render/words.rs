@@ -3,11 +3,11 @@
 
 use std::fmt::Write;
 
+use crate::analysis::RaceKind;
 use crate::analysis::{
     LostUpdate, LostWakeup, StaleCheck, StolenPermit, Subject, TornRead, Waiting, WaitingOn,
 };
-use crate::analysis::RaceKind;
-use crate::engine::Fault;
+use crate::engine::{CondOp, Fault};
 use crate::expect::{Check, ExploreFailure, ExploreVerdict, RunFailure, RunVerdict, RunVerdicts};
 use crate::explore::{Exploration, Limit, TooManyStates};
 use crate::outcome::{ErrorKind, RunError, Status};
@@ -75,7 +75,7 @@ pub fn fault_reason(scenario: &Scenario, fault: &Fault) -> String {
             sc.semaphores[*semaphore].initial
         ),
         Fault::SemaphoreOverflow { .. } => "the semaphore's value overflows".into(),
-        Fault::NotHolding { cond, holder } => {
+        Fault::NotHolding { cond, holder, .. } => {
             let lock = &sc.locks[sc.conditions[*cond].lock].name;
             match holder {
                 None => format!("its lock `{lock}` is not held"),
@@ -116,14 +116,22 @@ pub fn fault(scenario: &Scenario, thread: ThreadId, fault: &Fault) -> String {
         Fault::SemaphoreOverflow { semaphore } => {
             format!("{who}: semaphore `{}` overflows", sc.semaphores[*semaphore].name)
         }
-        Fault::NotHolding { cond, holder } => {
+        Fault::NotHolding { op, cond, holder } => {
             let c = &sc.conditions[*cond];
             let lock = &sc.locks[c.lock].name;
             let whose = match holder {
                 None => "which is not held".to_string(),
                 Some(h) => format!("which is held by {}", sc.thread_name(*h)),
             };
-            format!("{who}: `{}` needs its lock `{lock}`, {whose}", c.name)
+            let op = match op {
+                CondOp::Wait => "wait",
+                CondOp::Notify => "notify",
+                CondOp::NotifyAll => "notify_all",
+            };
+            format!(
+                "{who}: {op} on `{}` without holding its lock `{lock}`, {whose}",
+                c.name
+            )
         }
         Fault::AssertFailed { pc } => {
             let text = match &sc.transactions[thread].steps[*pc as usize].op {

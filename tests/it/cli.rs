@@ -559,6 +559,130 @@ fn every_template_matches_the_schema() {
     }
 }
 
+/// A version-2 scenario with every shared object, every step key and every kind of `[expect]`
+/// entry: valid for racesim, whatever its runs do.
+const V2: &str = r#"name = "everything"
+locks = ["m"]
+rlocks = ["r"]
+semaphores = [{ name = "tellers", value = 2, bounded = true }]
+events = ["open"]
+conditions = [{ name = "ready", lock = "m" }]
+barriers = [{ name = "gate", parties = 2 }]
+queues = [{ name = "q", capacity = 2 }]
+
+[scheduler]
+policy = "random"
+max_steps = 1000
+
+[[accounts]]
+name = "a"
+
+[[transactions]]
+name = "producer"
+steps = [
+  { signal = "open" },
+  { lock = "r" },
+  { lock = "r" },
+  { unlock = "r" },
+  { unlock = "r", delay = 1 },
+  { try_lock = "m", into = "got" },
+  { if = "got", then = [{ notify = "ready" }, { notify_all = "ready" }, { unlock = "m" }], else = [] },
+  { acquire = "tellers" },
+  { release = "tellers" },
+  { try_acquire = "tellers", into = "t" },
+  { if = "t", then = [{ release = "tellers" }], delay = 1 },
+  { put = "q", value = "a + 1" },
+  { wait = "gate" },
+  { assert = "len(q) >= 0", message = "never negative" },
+  { assert = "a >= 0" },
+  { clear = "open" },
+]
+
+[[transactions]]
+name = "consumer"
+steps = [
+  { wait = "open" },
+  { get = "q", into = "x" },
+  { cas = "a", expect = "0", value = "x", into = "swapped" },
+  { await = "is_set(open) || a >= 0" },
+  { set = "n", value = "0" },
+  { while = "n < 2", steps = [{ set = "n", value = "n + 1" }, { sleep = 1 }], delay = 1 },
+  { while = "0", steps = [] },
+  { wait = "gate" },
+  { join = "producer" },
+]
+
+[[transactions]]
+name = "waiter"
+steps = [
+  { lock = "m" },
+  { wait = "ready" },
+  { unlock = "m" },
+  { read = "a", into = "seen" },
+  { require = "seen >= 0" },
+  { write = "a", value = "seen + 1" },
+  { atomic_add = "a", value = "1" },
+  { log = "done" },
+]
+
+[expect]
+outcomes = [{ a = 1, q = [] }, { a = 0 }, "deadlock", "livelock", "error"]
+always = ["len(q) <= 2"]
+at_end = ["a >= 0 && len(q) == 0 || is_set(open)"]
+final = { q = [] }
+"#;
+
+/// `V2` with its semaphores, conditions, barriers and queues as arrays of tables.
+fn v2_with_tables() -> String {
+    let mut text = V2.to_string();
+    let mut tables = String::new();
+    for (inline, table) in [
+        (
+            "semaphores = [{ name = \"tellers\", value = 2, bounded = true }]\n",
+            "[[semaphores]]\nname = \"tellers\"\nvalue = 2\nbounded = true\n\n",
+        ),
+        (
+            "conditions = [{ name = \"ready\", lock = \"m\" }]\n",
+            "[[conditions]]\nname = \"ready\"\nlock = \"m\"\n\n",
+        ),
+        (
+            "barriers = [{ name = \"gate\", parties = 2 }]\n",
+            "[[barriers]]\nname = \"gate\"\nparties = 2\n\n",
+        ),
+        (
+            "queues = [{ name = \"q\", capacity = 2 }]\n",
+            "[[queues]]\nname = \"q\"\ncapacity = 2\n\n",
+        ),
+    ] {
+        assert!(text.contains(inline), "{inline}");
+        text = text.replacen(inline, "", 1);
+        tables.push_str(table);
+    }
+    text.replacen("[scheduler]", &format!("{tables}[scheduler]"), 1)
+}
+
+#[test]
+fn a_version_2_scenario_matches_the_schema() {
+    let validator = validator();
+    for (what, text) in [
+        ("inline tables", V2.to_string()),
+        ("[[tables]]", v2_with_tables()),
+    ] {
+        if let Err(e) = racesim::scenario::parse("v2.toml", &text) {
+            panic!("{what}: racesim rejects it: {}", e.message);
+        }
+        assert_eq!(violations(&validator, &text), Vec::<String>::new(), "{what}");
+    }
+    // Every step key of the schema is used.
+    let root = schema();
+    for key in property_names(&root, &root["definitions"]["Step"]) {
+        assert!(
+            V2.contains(&format!("{{ {key} = ")) || V2.contains(&format!(", {key} = ")),
+            "{key}"
+        );
+    }
+}
+
 #[test]
 fn schema_rejects_invalid_files() {
     let validator = validator();
@@ -615,10 +739,94 @@ fn schema_rejects_invalid_files() {
             BASE.replacen("name = \"deposit\"", "name = \"deposit\"\namount = 5", 1),
         ),
         ("unknown outcome", format!("{BASE}outcomes = [\"deadlok\"]\n")),
+        ("limit is no outcome", format!("{BASE}outcomes = [\"limit\"]\n")),
+        (
+            "duplicate outcome",
+            format!("{BASE}outcomes = [\"error\", \"error\"]\n"),
+        ),
+        (
+            "a float in an outcome",
+            format!("{BASE}outcomes = [{{ account = 1.5 }}]\n"),
+        ),
+        (
+            "a string in final",
+            format!("{BASE}final = {{ account = \"0\" }}\n"),
+        ),
         ("no transactions", "name = \"empty\"\n".to_string()),
     ];
+    let v2_cases = [
+        (
+            "unknown semaphore key",
+            V2.replacen("bounded = true", "bound = true", 1),
+        ),
+        (
+            "negative semaphore value",
+            V2.replacen("value = 2", "value = -1", 1),
+        ),
+        ("condition without a lock", V2.replacen(", lock = \"m\"", "", 1)),
+        ("zero parties", V2.replacen("parties = 2", "parties = 0", 1)),
+        ("barrier without parties", V2.replacen(", parties = 2", "", 1)),
+        (
+            "negative capacity",
+            V2.replacen("capacity = 2", "capacity = -1", 1),
+        ),
+        ("bad event name", V2.replacen("[\"open\"]", "[\"op en\"]", 1)),
+        ("duplicate rlock", V2.replacen("[\"r\"]", "[\"r\", \"r\"]", 1)),
+        ("cas without expect", V2.replacen("expect = \"0\", ", "", 1)),
+        ("get without into", V2.replacen(", into = \"x\"", "", 1)),
+        ("try_lock without into", V2.replacen(", into = \"got\"", "", 1)),
+        ("put without value", V2.replacen(", value = \"a + 1\"", "", 1)),
+        (
+            "message on a step other than assert",
+            V2.replacen("{ clear = \"open\" }", "{ clear = \"open\", message = \"m\" }", 1),
+        ),
+        (
+            "into on a step that assigns nothing",
+            V2.replacen(
+                "{ acquire = \"tellers\" }",
+                "{ acquire = \"tellers\", into = \"y\" }",
+                1,
+            ),
+        ),
+        (
+            "then on while",
+            V2.replacen(
+                "{ while = \"0\", steps = [] }",
+                "{ while = \"0\", steps = [], then = [] }",
+                1,
+            ),
+        ),
+        (
+            "if without then",
+            V2.replacen(", then = [{ release = \"tellers\" }]", "", 1),
+        ),
+        (
+            "while without steps",
+            V2.replacen("{ while = \"0\", steps = [] }", "{ while = \"0\" }", 1),
+        ),
+        (
+            "two operations in a nested step",
+            V2.replacen("{ sleep = 1 }", "{ sleep = 1, signal = \"open\" }", 1),
+        ),
+        (
+            "unknown key in a nested step",
+            V2.replacen("{ release = \"tellers\" }]", "{ relase = \"tellers\" }]", 1),
+        ),
+        (
+            "negative delay on an if",
+            V2.replacen("}], delay = 1 }", "}], delay = -1 }", 1),
+        ),
+        (
+            "zero max_steps",
+            V2.replacen("max_steps = 1000", "max_steps = 0", 1),
+        ),
+    ];
     assert!(violations(&validator, BASE).is_empty());
-    for (what, text) in cases {
+    assert!(violations(&validator, V2).is_empty());
+    for (what, text) in &v2_cases {
+        assert_ne!(text, V2, "{what}: the case changes the scenario");
+    }
+    for (what, text) in cases.into_iter().chain(v2_cases) {
         // Every case is also one that racesim itself rejects: the schema is no stricter.
         assert!(
             racesim::scenario::parse("case.toml", &text).is_err(),
@@ -678,9 +886,45 @@ fn accepted_keys(text: &str) -> BTreeSet<String> {
 fn schema_keys_match_what_racesim_accepts() {
     let root = schema();
     let defs = |name: &str| root["definitions"][name].clone();
+    // The variant of a step that takes `key`, and the schema of the steps in its list `list`.
+    let nested = |key: &str, list: &str| -> Value {
+        let variant = root["definitions"]["Step"]["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["properties"].get(key).is_some())
+            .unwrap_or_else(|| panic!("a step variant with `{key}`"));
+        variant["properties"][list]["items"].clone()
+    };
     let tx = "[[transactions]]\nname = \"t\"\nsteps = [{ sleep = 1 }]\n";
-    let cases: [(&str, String, Value); 7] = [
+    let step = |s: &str| format!("[[transactions]]\nname = \"t\"\nsteps = [{s}]\n");
+    let cases: Vec<(&str, String, Value)> = vec![
         ("top level", format!("zzz = 1\n{tx}"), root.clone()),
+        (
+            "semaphores",
+            format!("semaphores = [{{ name = \"s\", zzz = 1 }}]\n{tx}"),
+            defs("Semaphore"),
+        ),
+        (
+            "[[semaphores]]",
+            format!("{tx}[[semaphores]]\nname = \"s\"\nzzz = 1\n"),
+            defs("Semaphore"),
+        ),
+        (
+            "conditions",
+            format!("conditions = [{{ name = \"c\", zzz = 1 }}]\n{tx}"),
+            defs("Condition"),
+        ),
+        (
+            "barriers",
+            format!("barriers = [{{ name = \"b\", zzz = 1 }}]\n{tx}"),
+            defs("Barrier"),
+        ),
+        (
+            "queues",
+            format!("queues = [{{ name = \"q\", zzz = 1 }}]\n{tx}"),
+            defs("Queue"),
+        ),
         (
             "[scheduler]",
             format!("[scheduler]\nzzz = 1\n{tx}"),
@@ -693,10 +937,21 @@ fn schema_keys_match_what_racesim_accepts() {
             defs("Account"),
         ),
         ("[[transactions]]", format!("{tx}zzz = 1\n"), defs("Transaction")),
+        ("a step", step("{ sleep = 1, zzz = 1 }"), defs("Step")),
         (
-            "a step",
-            "[[transactions]]\nname = \"t\"\nsteps = [{ sleep = 1, zzz = 1 }]\n".to_string(),
-            defs("Step"),
+            "a step in `then`",
+            step("{ if = \"1\", then = [{ sleep = 1, zzz = 1 }] }"),
+            nested("if", "then"),
+        ),
+        (
+            "a step in `else`",
+            step("{ if = \"1\", then = [], else = [{ sleep = 1, zzz = 1 }] }"),
+            nested("if", "else"),
+        ),
+        (
+            "a step in a while's `steps`",
+            step("{ while = \"1\", steps = [{ sleep = 1, zzz = 1 }] }"),
+            nested("while", "steps"),
         ),
         ("[expect]", format!("{tx}[expect]\nzzz = 1\n"), defs("Expect")),
     ];
@@ -707,6 +962,19 @@ fn schema_keys_match_what_racesim_accepts() {
             "{table}: the schema's keys differ from what racesim accepts"
         );
     }
+}
+
+/// The operation keys of a step as racesim lists them, in its order.
+fn racesim_step_operations() -> Vec<String> {
+    let text = "[[transactions]]\nname = \"t\"\nsteps = [{ delay = 1 }]\n";
+    let err = racesim::scenario::parse("ops.toml", text).expect_err("a step needs an operation");
+    assert_eq!(err.message, "step has no operation");
+    let help = err.help.expect("the operations are listed");
+    help.strip_prefix("give exactly one of: ")
+        .unwrap_or_else(|| panic!("{help}"))
+        .split(", ")
+        .map(String::from)
+        .collect()
 }
 
 #[test]
@@ -726,8 +994,17 @@ fn schema_enums_match_racesim() {
         .collect();
     assert_eq!(consts("Policy"), policies);
     assert_eq!(consts("Kind"), ["update", "transfer"]);
-    assert_eq!(consts("Status"), ["deadlock", "error"]);
-    // Each step variant requires its operation key plus what that operation needs.
+    assert_eq!(consts("Status"), ["deadlock", "livelock", "error"]);
+    for status in consts("Status") {
+        let text = format!(
+            "[[transactions]]\nname = \"t\"\nsteps = [{{ sleep = 1 }}]\n[expect]\noutcomes = [\"{status}\"]\n"
+        );
+        if let Err(e) = racesim::scenario::parse("status.toml", &text) {
+            panic!("{status}: {}", e.message);
+        }
+    }
+    // Each step variant requires its operation key plus what that operation needs, in
+    // racesim's order of the operations.
     let steps: Vec<Vec<String>> = root["definitions"]["Step"]["oneOf"]
         .as_array()
         .unwrap()
@@ -742,6 +1019,7 @@ fn schema_enums_match_racesim() {
         })
         .collect();
     let ops: Vec<&str> = steps.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(ops, racesim_step_operations());
     assert_eq!(
         ops,
         [
@@ -751,11 +1029,111 @@ fn schema_enums_match_racesim() {
             "atomic_add",
             "lock",
             "unlock",
+            "try_lock",
+            "acquire",
+            "release",
+            "try_acquire",
+            "signal",
+            "clear",
+            "wait",
+            "notify",
+            "notify_all",
+            "put",
+            "get",
+            "join",
+            "await",
+            "assert",
+            "cas",
+            "if",
+            "while",
             "require",
             "sleep",
             "log"
         ]
     );
+}
+
+/// Fails when a step variant of the schema allows, requires or forbids a key other than the
+/// validator's rules for that operation (steps.rs) say.
+#[test]
+fn schema_step_variants_match_the_validator() {
+    let root = schema();
+    let extras: [(&str, &str); 7] = [
+        ("into", "\"x\""),
+        ("value", "\"1\""),
+        ("expect", "\"1\""),
+        ("message", "\"m\""),
+        ("then", "[]"),
+        ("else", "[]"),
+        ("steps", "[]"),
+    ];
+    // racesim's message about the step's keys, if any.
+    let complaint = |keys: &[(&str, &str)]| -> Option<String> {
+        let step: Vec<String> = keys.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let text = format!(
+            "[[transactions]]\nname = \"t\"\nsteps = [{{ {} }}]\n",
+            step.join(", ")
+        );
+        let message = racesim::scenario::parse("step.toml", &text).err()?.message;
+        (message.contains("does not apply") || message.contains(" needs `")).then_some(message)
+    };
+    for variant in root["definitions"]["Step"]["oneOf"].as_array().unwrap() {
+        let required: BTreeSet<&str> = variant["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect();
+        let allowed: BTreeSet<&str> = variant["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let op = variant["required"][0].as_str().unwrap();
+        assert_eq!(variant["additionalProperties"], false, "{op}");
+        assert!(
+            allowed.contains("delay") && !required.contains("delay"),
+            "{op}: delay"
+        );
+        let op_value = if op == "sleep" { "1" } else { "\"x\"" };
+        let with = |skip: &str, add: &str| -> Vec<(&str, &str)> {
+            std::iter::once((op, op_value))
+                .chain(
+                    extras
+                        .iter()
+                        .filter(|(k, _)| (required.contains(k) && *k != skip) || *k == add)
+                        .copied(),
+                )
+                .collect()
+        };
+        assert_eq!(complaint(&with("", "")), None, "{op} with its required keys");
+        for (key, _) in extras {
+            if !allowed.contains(key) {
+                let message = complaint(&with("", key));
+                assert_eq!(
+                    message.as_deref(),
+                    Some(format!("`{key}` does not apply to `{op}`").as_str()),
+                    "{op} forbids {key}"
+                );
+            } else if required.contains(key) {
+                let message = complaint(&with(key, "")).unwrap_or_default();
+                assert!(
+                    message.starts_with(&format!("`{op}` needs `{key} = ")),
+                    "{op} requires {key}: {message}"
+                );
+            } else {
+                assert_eq!(complaint(&with("", key)), None, "{op} allows {key}");
+            }
+        }
+        // Nothing else: the operation, its keys and `delay`.
+        for key in &allowed {
+            assert!(
+                *key == op || *key == "delay" || extras.iter().any(|(k, _)| k == key),
+                "{op}: unexpected key {key}"
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

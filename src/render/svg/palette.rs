@@ -1,9 +1,9 @@
 //! The one palette of the pictures: every colour of the timeline, the charts and their legends,
 //! named once here (the HTML page and mermaid notes take theirs from here too).
 
+use crate::analysis::RaceKind;
 use crate::engine::Effect;
 use crate::outcome::Status;
-use crate::analysis::RaceKind;
 
 /// Text.
 pub const INK: &str = "#1f2328";

@@ -12,10 +12,10 @@ use super::{
     Badge, CW, Header, Legend, Look, MARGIN, Swatch, badge, draw_legend, escape, legend_layout, open, text,
     text_width, truncate,
 };
+use crate::analysis::RaceKind;
 use crate::engine::{Effect, Event};
 use crate::outcome::Status;
 use crate::render::text::verdict_lines;
-use crate::analysis::RaceKind;
 use crate::render::words::{self, balances};
 use crate::render::{describe, wrap};
 use crate::run::RunReport;

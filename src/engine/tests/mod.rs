@@ -1,6 +1,8 @@
 //! The engine, one step at a time: what each step reads and writes, when a thread is ready,
 //! timing, the pool, and every runtime error.
 
+mod toolkit;
+
 use super::*;
 use crate::policy::RoundRobin;
 use crate::run::Runner;
