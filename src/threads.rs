@@ -170,7 +170,9 @@ fn worker(
     let _end_on_panic = EndOnPanic { shared, wakeup };
     let mut guard = lock(shared);
     while !guard.go && guard.ended.is_none() {
-        guard = wakeup.wait(guard).unwrap_or_else(std::sync::PoisonError::into_inner);
+        guard = wakeup
+            .wait(guard)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
     }
     loop {
         // Wait until our transaction may take its next step, or the run is over.
@@ -204,7 +206,9 @@ fn worker(
             if guard.state.is_ready(scenario, layout, current) {
                 break current;
             }
-            guard = wakeup.wait(guard).unwrap_or_else(std::sync::PoisonError::into_inner);
+            guard = wakeup
+                .wait(guard)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         };
         let Shared {
             state,
