@@ -1,9 +1,9 @@
 //! The one palette of the pictures: every colour of the timeline, the charts and their legends,
 //! named once here (the HTML page and mermaid notes take theirs from here too).
 
+use crate::analysis::RaceKind;
 use crate::engine::Effect;
 use crate::outcome::Status;
-use crate::analysis::RaceKind;
 
 /// Text.
 pub const INK: &str = "#1f2328";
@@ -57,6 +57,15 @@ pub const LOCK_TEXT: &str = "#3c1f5c";
 pub const CLOBBER: Colours = Colours {
     fill: RED_FILL,
     stroke: RED,
+};
+/// A thread blocked for a while: the fill under its hatching.
+pub const BLOCKED_FILL: &str = "#eef0f3";
+/// The arrow from a step to the blocked thread it let go on.
+pub const WAKE: &str = "#1b7c83";
+/// A queue's contents beside a step that changed them.
+pub const QUEUE: Colours = Colours {
+    fill: "#fbf3e4",
+    stroke: "#8a6d3b",
 };
 /// The gap of a sleeping thread.
 pub const SLEEPING: Colours = Colours {
