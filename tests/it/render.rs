@@ -327,7 +327,10 @@ fn chrome_trace_has_one_complete_event_per_step_on_one_track_per_thread() {
         let v: serde_json::Value =
             serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{path}: not JSON: {e}"));
         let events = v["traceEvents"].as_array().expect("traceEvents");
-        let complete: Vec<&serde_json::Value> = events.iter().filter(|e| e["ph"] == "X").collect();
+        let complete: Vec<&serde_json::Value> = events
+            .iter()
+            .filter(|e| e["ph"] == "X" && e["cat"] != "blocked")
+            .collect();
         assert_eq!(complete.len(), report.events.len(), "{path}");
         let mut last_ts = 0;
         for (x, e) in complete.iter().zip(&report.events) {
