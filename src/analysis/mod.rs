@@ -10,12 +10,16 @@
 //! - **Lost wakeup** and **stolen permit** (`wakeups`): a `notify` that came before the `wait`
 //!   it was meant for; a permit released while one thread waited and taken by another.
 //! - **Waiting** (`waiting`): what each thread of a deadlock waits for.
+//! - **Blocking** (`blocking`): every stretch of the run in which a thread was blocked, on what,
+//!   and the step that let it go on (for the pictures).
 
+mod blocking;
 mod checks;
 mod updates;
 mod waiting;
 mod wakeups;
 
+pub use blocking::{BlockedSpan, Blocking, Wake, blocking};
 pub use checks::{StaleCheck, Subject, stale_checks};
 pub use updates::{LostUpdate, TornRead, lost_updates, torn_reads};
 pub use waiting::{Waiting, WaitingOn, waiting};
@@ -54,6 +58,8 @@ pub struct RunAnalysis {
     pub stolen_permits: Vec<StolenPermit>,
     /// After a deadlock: each blocked thread and what it waits for.
     pub waiting: Vec<Waiting>,
+    /// When threads were blocked during the run, and what let them go on.
+    pub blocking: Blocking,
 }
 
 impl RunAnalysis {
@@ -149,6 +155,7 @@ pub fn analyse(scenario: &Scenario, events: &[Event], status: &Status, state: &S
         } else {
             Vec::new()
         },
+        blocking: blocking(scenario, events, status),
     }
 }
 

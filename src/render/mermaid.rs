@@ -1,14 +1,16 @@
 //! A Mermaid `sequenceDiagram` of a run, which GitHub renders in markdown: a participant per
-//! thread and per account, reads and writes as arrows, everything else as notes; the run's
-//! status, verdicts and races up front; each race spelled out in a shaded note where it bites;
-//! who waits for whom in a deadlock; and the verdicts at the end, failures shaded.
+//! thread, per account and per queue, reads, writes, puts and gets as arrows (a queue's contents
+//! on its arrows), everything else as notes; the run's status, verdicts and races up front; each
+//! race spelled out in a shaded note where it bites; a note where a thread becomes blocked and a
+//! dotted arrow from the step that lets it go on; who waits for whom in a deadlock; and the
+//! verdicts at the end, failures shaded.
 
 use std::fmt::Write;
 
 use super::svg::palette;
 use super::text::verdict_lines;
 use super::words;
-use super::{describe, wrap};
+use super::{blocked_stretches, describe, wrap};
 use crate::analysis::RaceKind;
 use crate::analysis::WaitingOn;
 use crate::engine::Effect;
@@ -70,6 +72,7 @@ pub fn render(report: &RunReport) -> String {
     // Prefixed ids keep a thread and an account with the same name apart.
     let thread = |t: usize| format!("t_{}", sc.thread_name(t));
     let account = |a: usize| format!("a_{}", sc.accounts[a].name);
+    let queue = |q: usize| format!("q_{}", sc.queues[q].name);
     let threads = span(thread(0), &thread(sc.transactions.len() - 1));
     let analysis = &report.analysis;
     let mut out = String::from("sequenceDiagram\n");
@@ -84,6 +87,9 @@ pub fn render(report: &RunReport) -> String {
             acc.name,
             acc.balance
         );
+    }
+    for (q, decl) in sc.queues.iter().enumerate() {
+        let _ = writeln!(out, "    participant {} as {} (queue)", queue(q), decl.name);
     }
     let status = &report.summary.outcome.status;
     let _ = writeln!(
@@ -132,8 +138,48 @@ pub fn render(report: &RunReport) -> String {
             words::torn_read(sc, t),
         ));
     }
+    for (i, l) in analysis.lost_wakeups.iter().enumerate() {
+        notes.push((
+            l.wait,
+            RaceKind::LostWakeup,
+            i + 1,
+            span(thread(l.notify.thread), &thread(l.waiter)),
+            words::lost_wakeup(sc, l),
+        ));
+    }
+    for (i, p) in analysis.stolen_permits.iter().enumerate() {
+        notes.push((
+            p.thief.step,
+            RaceKind::StolenPermit,
+            i + 1,
+            span(thread(p.thief.thread), &thread(p.waiter)),
+            words::stolen_permit(sc, p),
+        ));
+    }
     // In step order; races biting at the same step keep the order of their kinds.
     notes.sort_by_key(|n| (n.0, n.1, n.2));
+
+    // A note where each thread becomes blocked, except where a deadlock's end explains it.
+    let last = report.events.len() as u64;
+    let stretches: Vec<_> = blocked_stretches(report)
+        .into_iter()
+        .filter(|(s, _)| {
+            !(s.since == last && s.until.is_none() && analysis.waiting.iter().any(|w| w.thread == s.thread))
+        })
+        .collect();
+    // Stretches are in order of their start, so each step looks at its own.
+    let blocked_notes = |out: &mut String, after: u64| {
+        let first = stretches.partition_point(|(s, _)| s.since < after);
+        for (s, label) in stretches[first..].iter().take_while(|(s, _)| s.since == after) {
+            let _ = writeln!(
+                out,
+                "    Note over {}: blocked: {}",
+                thread(s.thread),
+                sanitize(label)
+            );
+        }
+    };
+    blocked_notes(&mut out, 0);
 
     let mut now = None;
     for e in &report.events {
@@ -185,6 +231,31 @@ pub fn render(report: &RunReport) -> String {
                     account(a)
                 );
             }
+            Effect::Put { queue: q, value, .. } => {
+                let contents = e.queue.as_deref().map(words::queue_contents).unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "    {t}->>{}: {n}. put {value} -> {}{sleeps}",
+                    queue(q),
+                    sanitize(&contents)
+                );
+            }
+            Effect::Get {
+                queue: q,
+                into,
+                value,
+                ..
+            } => {
+                let contents = e.queue.as_deref().map(words::queue_contents).unwrap_or_default();
+                let into = &sc.transactions[e.thread].locals[into as usize];
+                let _ = writeln!(
+                    out,
+                    "    {}->>{t}: {n}. get {value} into {} ({} left){sleeps}",
+                    queue(q),
+                    sanitize(into),
+                    sanitize(&contents)
+                );
+            }
             Effect::Log => {
                 let message = match &sc.transactions[e.thread].steps[e.pc as usize].op {
                     crate::scenario::Op::Log(m) => m.as_str(),
@@ -204,6 +275,44 @@ pub fn render(report: &RunReport) -> String {
             let text = note_lines(&[format!("{} {i}: {sentence}", kind.name().to_uppercase())]);
             shaded_note(&mut out, palette::race_fill(*kind), over, &text);
         }
+        let wakes = &analysis.blocking.wakes;
+        let first = wakes.partition_point(|w| w.step < e.step);
+        for w in wakes[first..].iter().take_while(|w| w.step == e.step) {
+            let _ = writeln!(
+                out,
+                "    {}-->>{}: wakes: {}",
+                thread(w.by),
+                thread(w.thread),
+                sanitize(&words::wake(sc, w))
+            );
+        }
+        // Threads found blocked once the clock moved on: the time first.
+        let first = stretches.partition_point(|(s, _)| s.since < e.step);
+        if let Some(later) = stretches[first..]
+            .iter()
+            .take_while(|(s, _)| s.since == e.step)
+            .filter(|(s, _)| s.time > e.time)
+            .map(|(s, _)| s.time)
+            .max()
+        {
+            let _ = writeln!(out, "    Note over {threads}: time t={later}");
+            now = Some(later);
+        }
+        blocked_notes(&mut out, e.step);
+    }
+    // A deadlock found once the clock moved on after the last step.
+    if let (Some(t), Some(end)) = (
+        now,
+        analysis
+            .blocking
+            .spans
+            .iter()
+            .filter(|s| s.since == last && s.until.is_none())
+            .map(|s| s.time)
+            .max(),
+    ) && end > t
+    {
+        let _ = writeln!(out, "    Note over {threads}: time t={end}");
     }
 
     // A deadlock: who waits for whom, as crossed-out messages (or a note when nobody else
@@ -229,12 +338,7 @@ pub fn render(report: &RunReport) -> String {
     }
 
     let outcome = &report.summary.outcome;
-    let finals: Vec<String> = sc
-        .accounts
-        .iter()
-        .zip(&outcome.balances)
-        .map(|(a, v)| format!("{} = {v}", a.name))
-        .collect();
+    let finals = words::end_state(sc, &outcome.balances, &outcome.queues);
     let over = if sc.accounts.is_empty() {
         threads.clone()
     } else {
@@ -250,7 +354,7 @@ pub fn render(report: &RunReport) -> String {
         if finals.is_empty() {
             "(no accounts)".to_string()
         } else {
-            sanitize(&finals.join(", "))
+            sanitize(&finals)
         }
     );
     // The verdicts, shaded red when one failed.

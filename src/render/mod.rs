@@ -11,7 +11,9 @@ pub mod sweep;
 pub mod text;
 pub mod words;
 
+use crate::analysis::BlockedSpan;
 use crate::engine::{Effect, Event};
+use crate::run::RunReport;
 use crate::scenario::{Op, Scenario};
 
 /// How report commands name the scenario: `racesim run <target> ...`. The path is quoted for
@@ -47,6 +49,38 @@ pub fn wrap(line: &str, columns: usize) -> Vec<String> {
 /// The width of a table column: its widest cell, and at least `min` (the heading's width).
 pub fn column_width(cells: &[String], min: usize) -> usize {
     cells.iter().map(String::len).max().unwrap_or(min).max(min)
+}
+
+/// The run's blocked stretches as the pictures show them, each with its label
+/// (`words::blocked_on`): a thread's consecutive stretches are merged where nothing woke it and
+/// the label stays the same (only a guard's values changed).
+pub fn blocked_stretches(report: &RunReport) -> Vec<(BlockedSpan, String)> {
+    let sc = report.scenario;
+    let blocking = &report.analysis.blocking;
+    let mut out: Vec<(BlockedSpan, String)> = Vec::with_capacity(blocking.spans.len());
+    // Each thread's last stretch in `out`; wakes are in step order.
+    let mut last: Vec<Option<usize>> = vec![None; sc.transactions.len()];
+    let wakes = &blocking.wakes;
+    for span in &blocking.spans {
+        let label = words::blocked_on(sc, span.thread, &span.on);
+        let woken = |step: u64| {
+            wakes[wakes.partition_point(|w| w.step < step)..]
+                .iter()
+                .take_while(|w| w.step == step)
+                .any(|w| w.thread == span.thread)
+        };
+        if let Some(i) = last[span.thread]
+            && out[i].0.until == Some(span.since)
+            && out[i].1 == label
+            && !woken(span.since)
+        {
+            out[i].0.until = span.until;
+            continue;
+        }
+        last[span.thread] = Some(out.len());
+        out.push((span.clone(), label));
+    }
+    out
 }
 
 /// What a step did, for people, with the values it saw: `read account -> local_copy = 100`,

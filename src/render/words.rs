@@ -5,7 +5,8 @@ use std::fmt::Write;
 
 use crate::analysis::RaceKind;
 use crate::analysis::{
-    LostUpdate, LostWakeup, StaleCheck, StolenPermit, Subject, TornRead, Waiting, WaitingOn,
+    BlockedSpan, LostUpdate, LostWakeup, StaleCheck, StolenPermit, Subject, TornRead, Waiting, WaitingOn,
+    Wake,
 };
 use crate::engine::{CondOp, Fault};
 use crate::expect::{Check, ExploreFailure, ExploreVerdict, RunFailure, RunVerdict, RunVerdicts};
@@ -434,17 +435,17 @@ pub fn lost_wakeup(scenario: &Scenario, l: &LostWakeup) -> String {
     )
 }
 
-/// "c took the permit of tellers that b released at step 4 while a waited for it; a still
-/// waits".
+/// "c took at step 5 the permit of tellers that b released at step 4 while a waited for it; a
+/// still waits".
 pub fn stolen_permit(scenario: &Scenario, p: &StolenPermit) -> String {
     format!(
-        "{} took the permit of {} that {} released at step {} while {} waited for it (step {}); {} still waits",
+        "{} took at step {} the permit of {} that {} released at step {} while {} waited for it; {} still waits",
         scenario.thread_name(p.thief.thread),
+        p.thief.step,
         scenario.semaphores[p.semaphore].name,
         scenario.thread_name(p.release.thread),
         p.release.step,
         scenario.thread_name(p.waiter),
-        p.thief.step,
         scenario.thread_name(p.waiter)
     )
 }
@@ -542,11 +543,7 @@ pub fn waiting(scenario: &Scenario, w: &Waiting) -> String {
             }
         ),
         WaitingOn::Guard { pc, values } => {
-            let guard = sc.transactions[w.thread].steps[*pc as usize]
-                .op
-                .codes()
-                .first()
-                .map_or(String::new(), |c| c.text.clone());
+            let guard = guard_text(sc, w.thread, *pc);
             let values: Vec<String> = values
                 .iter()
                 .map(|(v, x)| format!("{} = {x}", var_name(sc, w.thread, *v)))
@@ -833,7 +830,7 @@ impl RaceKind {
             RaceKind::StolenPermit => [
                 "stolen permit: another thread took the released permit",
                 "from the release to the acquire",
-                "the thread still waiting",
+                "the release whose permit it took",
             ],
         }
     }
@@ -975,14 +972,139 @@ pub fn blocked(scenario: &Scenario, w: &Waiting) -> String {
         WaitingOn::QueueEmpty { queue } => format!("blocked: get {} (empty)", sc.queues[*queue].name),
         WaitingOn::QueueFull { queue, .. } => format!("blocked: put {} (full)", sc.queues[*queue].name),
         WaitingOn::Join { target, .. } => format!("blocked: join {}", sc.thread_name(*target)),
-        WaitingOn::Guard { pc, .. } => format!(
-            "blocked: await {}",
-            sc.transactions[w.thread].steps[*pc as usize]
-                .op
-                .codes()
-                .first()
-                .map_or("", |c| c.text.as_str())
-        ),
+        WaitingOn::Guard { pc, .. } => format!("blocked: await {}", guard_text(sc, w.thread, *pc)),
         WaitingOn::Worker => "blocked: no free worker".into(),
     }
 }
+
+/// The text of thread `thread`'s `await` at `pc`.
+fn guard_text(scenario: &Scenario, thread: ThreadId, pc: u32) -> &str {
+    scenario.transactions[thread].steps[pc as usize]
+        .op
+        .codes()
+        .first()
+        .map_or("", |c| c.text.as_str())
+}
+
+/// What a thread is blocked on during a run, in a few words for a timeline: "waits for lock m
+/// (held by a)", "waits for tellers (at 0)", "in `not_empty`'s wait set", "at barrier ready (2
+/// of 3)", "waits for q (empty)", "waits until x > 0".
+pub fn blocked_on(scenario: &Scenario, thread: ThreadId, on: &WaitingOn) -> String {
+    let sc = scenario;
+    let by = |holder: &Option<ThreadId>| match holder {
+        Some(h) if *h == thread => " (held by itself)".to_string(),
+        Some(h) => format!(" (held by {})", sc.thread_name(*h)),
+        None => String::new(),
+    };
+    match on {
+        WaitingOn::Lock { lock, holder } => {
+            format!("waits for lock {}{}", sc.locks[*lock].name, by(holder))
+        }
+        WaitingOn::Semaphore { semaphore } => {
+            format!("waits for {} (at 0)", sc.semaphores[*semaphore].name)
+        }
+        WaitingOn::Event { event } => format!("waits for event {} (not set)", sc.events[*event]),
+        WaitingOn::Notify { cond } => format!("in {}'s wait set", sc.conditions[*cond].name),
+        WaitingOn::Reacquire { lock, holder, .. } => {
+            format!(
+                "notified, waits to reacquire {}{}",
+                sc.locks[*lock].name,
+                by(holder)
+            )
+        }
+        WaitingOn::Barrier {
+            barrier,
+            arrived,
+            parties,
+        } => format!(
+            "at barrier {} ({arrived} of {parties})",
+            sc.barriers[*barrier].name
+        ),
+        WaitingOn::QueueEmpty { queue } => format!("waits for {} (empty)", sc.queues[*queue].name),
+        WaitingOn::QueueFull { queue, capacity } => format!(
+            "waits for {} (full, {capacity} of {capacity})",
+            sc.queues[*queue].name
+        ),
+        WaitingOn::Join { target, .. } => {
+            format!("waits for {} to finish", sc.thread_name(*target))
+        }
+        WaitingOn::Guard { pc, .. } => format!("waits until {}", guard_text(sc, thread, *pc)),
+        WaitingOn::Worker => "waits for a free worker".into(),
+    }
+}
+
+/// A blocked stretch in a sentence: "consumer in `not_empty`'s wait set after step 3, until
+/// step 6", "c waits for tellers (at 0) after step 2 (t=1), to the end of the run".
+pub fn blocked_span(scenario: &Scenario, span: &BlockedSpan) -> String {
+    let from = if span.since == 0 {
+        "from the start".to_string()
+    } else {
+        format!("after step {}", span.since)
+    };
+    let to = match span.until {
+        Some(u) => format!("until step {u}"),
+        None => "to the end of the run".into(),
+    };
+    format!(
+        "{} {} {from} (t={}), {to}",
+        scenario.thread_name(span.thread),
+        blocked_on(scenario, span.thread, &span.on),
+        span.time
+    )
+}
+
+/// The step that let a blocked thread go on, in a sentence: "producer notified consumer on
+/// `not_empty` at step 6", "a released tellers at step 4: c can acquire it".
+pub fn wake(scenario: &Scenario, w: &Wake) -> String {
+    let sc = scenario;
+    let (by, who, step) = (sc.thread_name(w.by), sc.thread_name(w.thread), w.step);
+    match &w.on {
+        WaitingOn::Notify { cond } => format!(
+            "{by} notified {who} on {} at step {step}",
+            sc.conditions[*cond].name
+        ),
+        WaitingOn::Barrier { barrier, .. } => format!(
+            "{by} completed the round of barrier {} at step {step}, releasing {who}",
+            sc.barriers[*barrier].name
+        ),
+        WaitingOn::Lock { lock, .. } => format!(
+            "{by} freed lock {} at step {step}: {who} can take it",
+            sc.locks[*lock].name
+        ),
+        WaitingOn::Reacquire { lock, .. } => format!(
+            "{by} freed lock {} at step {step}: {who} can reacquire it",
+            sc.locks[*lock].name
+        ),
+        WaitingOn::Semaphore { semaphore } => format!(
+            "{by} released {} at step {step}: {who} can acquire it",
+            sc.semaphores[*semaphore].name
+        ),
+        WaitingOn::Event { event } => format!(
+            "{by} signalled {} at step {step}: {who} can go on",
+            sc.events[*event]
+        ),
+        WaitingOn::QueueEmpty { queue } => format!(
+            "{by} put into {} at step {step}: {who} can get",
+            sc.queues[*queue].name
+        ),
+        WaitingOn::QueueFull { queue, .. } => format!(
+            "{by} took from {} at step {step}: {who} can put",
+            sc.queues[*queue].name
+        ),
+        WaitingOn::Join { target, .. } => format!(
+            "{} finished at step {step}: {who}'s join goes on",
+            sc.thread_name(*target)
+        ),
+        WaitingOn::Guard { pc, .. } => format!(
+            "{by}'s step {step} made {} true: {who} goes on",
+            guard_text(sc, w.thread, *pc)
+        ),
+        WaitingOn::Worker => format!("{by}'s step {step} freed a worker for {who}"),
+    }
+}
+
+/// The legend of a thread blocked for a while, and of the arrow of a wake.
+pub const BLOCKED_WHILE: &str = "blocked (waiting)";
+pub const WAKE: &str = "wake: the step that let it go on";
+/// The legend of a queue's contents beside the steps that change them.
+pub const QUEUE_CONTENTS: &str = "queue contents";

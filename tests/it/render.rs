@@ -4,7 +4,8 @@
 //! Every SVG that the shipped scenarios produce (the run of each, and its exploration) is parsed
 //! and rasterised by resvg, a pure-Rust renderer, and the picture must not be blank. The lesson's
 //! timeline is also kept as a golden file, `tests/golden/render/bank_account.svg`, and as the
-//! README's picture, `docs/bank_account.png`; both are rewritten with
+//! README's picture, `docs/bank_account.png`, and two version-2 timelines (a condition handoff
+//! and a barrier) as `tests/golden/render/{handoff,barrier}.svg`; all are rewritten with
 //!
 //! ```sh
 //! RACESIM_BLESS=1 cargo test --test it render
@@ -91,18 +92,36 @@ fn assert_not_blank(pixmap: &tiny_skia::Pixmap, what: &str) {
     );
 }
 
-/// The x and y of the element with `id`: its own, or (for a step's group) its box's.
-fn position(svg: &str, id: &str) -> (i32, i32) {
+/// The number in attribute `name` of the element with `id`: its own, or (for a group) that of
+/// its first shape.
+fn attribute(svg: &str, id: &str, name: &str) -> i32 {
     let at = svg
         .find(&format!(r#"id="{id}""#))
         .unwrap_or_else(|| panic!("no element {id}"));
-    let number = |name: &str| -> i32 {
-        let rest = &svg[at..];
-        let start = rest.find(&format!(r#" {name}=""#)).unwrap() + name.len() + 3;
-        let end = start + rest[start..].find('"').unwrap();
-        rest[start..end].parse().unwrap()
-    };
-    (number("x"), number("y"))
+    let rest = &svg[at..];
+    let start = rest
+        .find(&format!(r#" {name}=""#))
+        .unwrap_or_else(|| panic!("{id} has no {name}"))
+        + name.len()
+        + 3;
+    let end = start + rest[start..].find('"').unwrap();
+    rest[start..end].parse().unwrap()
+}
+
+/// The x and y of the element with `id`: its own, or (for a step's group) its box's.
+fn position(svg: &str, id: &str) -> (i32, i32) {
+    (attribute(svg, id, "x"), attribute(svg, id, "y"))
+}
+
+/// The tooltip of the group with `id`, unescaped enough for plain sentences.
+fn tooltip(svg: &str, id: &str) -> String {
+    let at = svg
+        .find(&format!(r#"id="{id}""#))
+        .unwrap_or_else(|| panic!("no element {id}"));
+    let rest = &svg[at..];
+    let start = rest.find("<title>").unwrap() + "<title>".len();
+    let end = rest.find("</title>").unwrap();
+    rest[start..end].replace("&#39;", "'").replace("&gt;", ">")
 }
 
 /// How many elements have `token` among their classes.
@@ -136,6 +155,9 @@ fn every_shipped_run_timeline_renders_and_marks_exactly_its_races() {
         for (mark, count) in [
             ("stale-check", a.stale_checks.len()),
             ("torn-read", a.torn_reads.len()),
+            ("lost-wakeup", a.lost_wakeups.len()),
+            ("stolen-permit", a.stolen_permits.len()),
+            ("wake", a.blocking.wakes.len()),
         ] {
             for n in 1..=count {
                 assert!(svg.contains(&format!(r#"id="{mark}-{n}""#)), "{path}: {mark}-{n}");
@@ -327,7 +349,10 @@ fn chrome_trace_has_one_complete_event_per_step_on_one_track_per_thread() {
         let v: serde_json::Value =
             serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{path}: not JSON: {e}"));
         let events = v["traceEvents"].as_array().expect("traceEvents");
-        let complete: Vec<&serde_json::Value> = events.iter().filter(|e| e["ph"] == "X").collect();
+        let complete: Vec<&serde_json::Value> = events
+            .iter()
+            .filter(|e| e["ph"] == "X" && e["cat"] != "blocked")
+            .collect();
         assert_eq!(complete.len(), report.events.len(), "{path}");
         let mut last_ts = 0;
         for (x, e) in complete.iter().zip(&report.events) {
@@ -417,10 +442,6 @@ fn a_deadlock_shows_who_waits_for_which_lock() {
     assert_not_blank(&rasterise(&svg, "deadlock"), "deadlock");
 }
 
-fn golden_svg_path() -> PathBuf {
-    common::root().join("tests/golden/render/bank_account.svg")
-}
-
 /// The lesson's timeline, byte for byte; blessing also writes the README's PNG of it.
 #[test]
 fn the_lessons_timeline_matches_its_golden_file() {
@@ -428,37 +449,12 @@ fn the_lessons_timeline_matches_its_golden_file() {
     let out = common::racesim(&["run", path, "--format", "svg"]);
     assert_eq!(out.status, 0, "{}", out.stderr);
     let svg = out.stdout;
-    let golden = golden_svg_path();
+    check_golden_svg("bank_account", &svg);
     if blessing() {
-        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
-        std::fs::write(&golden, &svg).unwrap();
         let png = common::root().join("docs/bank_account.png");
         std::fs::create_dir_all(png.parent().unwrap()).unwrap();
         rasterise(&svg, path).save_png(&png).unwrap();
-        eprintln!("blessed {} and {}", golden.display(), png.display());
-        return;
-    }
-    let expected = std::fs::read_to_string(&golden).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; run `RACESIM_BLESS=1 cargo test --test it render` to create it",
-            golden.display()
-        )
-    });
-    if expected != svg {
-        let line = expected
-            .lines()
-            .zip(svg.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(expected.lines().count().min(svg.lines().count()));
-        panic!(
-            "{} differs from `racesim run {path} --format svg` from line {}:\n- {}\n+ {}\n\
-             if the new picture is right, run `RACESIM_BLESS=1 cargo test --test it render`, \
-             look at docs/bank_account.png and review the diff",
-            golden.display(),
-            line + 1,
-            expected.lines().nth(line).unwrap_or("(end)"),
-            svg.lines().nth(line).unwrap_or("(end)")
-        );
+        eprintln!("blessed {}", png.display());
     }
 }
 
@@ -799,5 +795,646 @@ fn failed_expectations_are_red_in_the_charts() {
     assert!(
         svg.contains(&format!("{red_bold}expect: FAILED, first on seed")),
         "{svg}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The version-2 toolkit in the pictures: blocked stretches with what they wait for, the steps
+// that wake them, queue contents, and the races of waiting.
+
+/// A consumer waits on a condition for an item; the producer puts it, notifies and unlocks.
+/// Under `HANDOFF_RUN` the producer first waits for `m`, which the consumer's `wait` releases at
+/// step 3; the notify at step 6 moves the consumer to its reacquire, which the unlock at step 7
+/// lets go.
+const HANDOFF: &str = r#"
+name = "handoff"
+description = "a consumer waits on a condition until the producer has put an item"
+locks = ["m"]
+conditions = [{ name = "not_empty", lock = "m" }]
+queues = [{ name = "q" }]
+[[transactions]]
+name = "consumer"
+steps = [
+  { lock = "m" },
+  { while = "len(q) == 0", steps = [{ wait = "not_empty" }] },
+  { get = "q", into = "x" },
+  { unlock = "m" },
+]
+[[transactions]]
+name = "producer"
+steps = [{ lock = "m" }, { put = "q", value = "7" }, { notify = "not_empty" }, { unlock = "m" }]
+"#;
+const HANDOFF_RUN: &str = "consumer*3,producer*4,consumer*4";
+
+/// Three customers and two tellers: under `TELLERS_RUN` c waits from step 2 (b took the last
+/// permit) until a releases one at step 4.
+const TELLERS: &str = r#"
+name = "tellers"
+semaphores = [{ name = "tellers", value = 2 }]
+[[accounts]]
+name = "served"
+[[transactions]]
+name = "a"
+steps = [{ acquire = "tellers" }, { atomic_add = "served", value = "1" }, { release = "tellers" }]
+[[transactions]]
+name = "b"
+steps = [{ acquire = "tellers" }, { atomic_add = "served", value = "1" }, { release = "tellers" }]
+[[transactions]]
+name = "c"
+steps = [{ acquire = "tellers" }, { atomic_add = "served", value = "1" }, { release = "tellers" }]
+"#;
+const TELLERS_RUN: &str = "a,b,a,a,c*3,b*2";
+
+/// A barrier of three, then an event and a guard. Under round-robin a and b arrive at steps 4
+/// and 5, c sleeps two ticks and completes the round at step 7, releasing both; then b waits
+/// for `n >= 4` (c's step 8) and a for the event `go` (c's step 10).
+const BARRIER: &str = r#"
+name = "barrier"
+description = "three threads meet at a barrier, then wait for an event and a guard"
+barriers = [{ name = "ready", parties = 3 }]
+events = ["go"]
+[[accounts]]
+name = "n"
+[[transactions]]
+name = "a"
+steps = [{ atomic_add = "n", value = "1" }, { wait = "ready" }, { wait = "go" }]
+[[transactions]]
+name = "b"
+steps = [{ atomic_add = "n", value = "1" }, { wait = "ready" }, { await = "n >= 4" }]
+[[transactions]]
+name = "c"
+steps = [
+  { atomic_add = "n", value = "1" },
+  { sleep = 2 },
+  { wait = "ready" },
+  { atomic_add = "n", value = "1" },
+  { signal = "go" },
+]
+[scheduler]
+policy = "round-robin"
+"#;
+
+/// A queue of one place: under `PIPE_RUN` the consumer waits while it is empty (from the start
+/// to step 1, and from step 2 to 3) and the producer while it is full (step 1 to 2).
+const PIPE: &str = r#"
+name = "pipe"
+queues = [{ name = "q", capacity = 1 }]
+[[transactions]]
+name = "producer"
+steps = [{ put = "q", value = "1" }, { put = "q", value = "2" }]
+[[transactions]]
+name = "consumer"
+steps = [{ get = "q", into = "x" }, { get = "q", into = "y" }]
+"#;
+const PIPE_RUN: &str = "producer,consumer,producer,consumer";
+
+/// The elements of `svg` in class `class`, each as its text up to the end of its line.
+fn elements<'a>(svg: &'a str, class: &str) -> Vec<&'a str> {
+    svg.lines()
+        .filter(|l| l.contains(&format!(r#"class="{class}""#)))
+        .collect()
+}
+
+/// The trace events of a chrome trace that match `keep`.
+fn trace_events(trace: &str, keep: impl Fn(&serde_json::Value) -> bool) -> Vec<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_str(trace).expect("the trace is JSON");
+    v["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| keep(e))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn a_condition_handoff_shows_who_waits_for_what_and_which_step_lets_it_go() {
+    let sc = common::parse(HANDOFF);
+    let report = common::scripted(&sc, HANDOFF_RUN);
+    let svg = render::svg::run(&report, "handoff.toml");
+    assert_not_blank(&rasterise(&svg, "handoff"), "handoff");
+
+    // Three stretches, each labelled with what the thread waits for and explained in its
+    // tooltip.
+    assert_eq!(elements(&svg, "blocked-span").len(), 3, "{svg}");
+    for label in [
+        ">waits for lock m (held by consumer)<",
+        ">in not_empty&#39;s wait set<",
+        ">notified, waits to reacquire m (held by producer)<",
+    ] {
+        assert!(svg.contains(label), "{label}: {svg}");
+    }
+    assert_eq!(
+        tooltip(&svg, "blocked-span-1"),
+        "producer waits for lock m (held by consumer) after step 1 (t=0), until step 3"
+    );
+    // The producer's stretch: in its lane, from below step 1 to the bottom of step 3's row.
+    let (x, top) = position(&svg, "blocked-span-1");
+    assert_eq!(x, position(&svg, "step-4").0, "the producer's lane");
+    assert_eq!(top, position(&svg, "step-1").1 + 21);
+    let bottom = top + attribute(&svg, "blocked-span-1", "height");
+    assert_eq!(bottom, position(&svg, "step-3").1 + 21);
+
+    // A wake arrow from each releasing step, in its row, to the lane of the thread it let go.
+    assert_eq!(elements(&svg, "wake").len(), 3, "{svg}");
+    assert_eq!(
+        tooltip(&svg, "wake-1"),
+        "consumer freed lock m at step 3: producer can take it"
+    );
+    assert_eq!(
+        tooltip(&svg, "wake-2"),
+        "producer notified consumer on not_empty at step 6"
+    );
+    assert_eq!(
+        tooltip(&svg, "wake-3"),
+        "producer freed lock m at step 7: consumer can reacquire it"
+    );
+    let (notify_x, notify_y) = position(&svg, "step-6");
+    assert_eq!(attribute(&svg, "wake-2", "x1"), notify_x, "from the notify's box");
+    assert_eq!(attribute(&svg, "wake-2", "y1"), notify_y + 10, "in its row");
+    let consumer = position(&svg, "step-1").0 + attribute(&svg, "step-1", "width");
+    assert_eq!(
+        attribute(&svg, "wake-2", "x2"),
+        consumer + 2,
+        "to the consumer's lane"
+    );
+
+    // The queue's contents beside the put and the get.
+    assert!(svg.contains(">queue q<"), "{svg}");
+    assert_eq!(elements(&svg, "queue-contents").len(), 2);
+    assert_eq!(position(&svg, "queue-q-5").1, position(&svg, "step-5").1);
+    assert!(tooltip(&svg, "queue-q-5").ends_with("after step 5: q = [7]"));
+    assert!(tooltip(&svg, "queue-q-10").ends_with("after step 10: q = []"));
+    assert!(svg.contains(">final<") && svg.contains(">q = []<"), "{svg}");
+    for legend in [
+        render::words::BLOCKED_WHILE,
+        render::words::WAKE,
+        render::words::QUEUE_CONTENTS,
+        "synchronization",
+    ] {
+        assert!(svg.contains(&format!(">{legend}<")), "{legend}");
+    }
+
+    // Mermaid: a note where a thread becomes blocked, a dotted arrow for each wake, the queue
+    // as a participant with its contents on the arrows.
+    let m = render::mermaid::render(&report);
+    let expected = [
+        "    participant q_q as q (queue)",
+        "    Note over t_consumer: 1. lock m",
+        "    Note over t_producer: blocked: waits for lock m (held by consumer)",
+        "    Note over t_consumer: 3. wait not_empty: releases m, 1 waiting",
+        "    t_consumer-->>t_producer: wakes: consumer freed lock m at step 3: producer can take it",
+        "    Note over t_consumer: blocked: in not_empty's wait set",
+        "    t_producer->>q_q: 5. put 7 -> [7]",
+        "    t_producer-->>t_consumer: wakes: producer notified consumer on not_empty at step 6",
+        "    Note over t_consumer: blocked: notified, waits to reacquire m (held by producer)",
+        "    q_q->>t_consumer: 10. get 7 into x ([] left)",
+    ];
+    let mut from = 0;
+    for line in expected {
+        let at = m[from..]
+            .find(&format!("{line}\n"))
+            .unwrap_or_else(|| panic!("{line:?} missing or out of order in\n{m}"));
+        from += at + line.len();
+    }
+
+    // Chrome: the stretches as slices on the waiting thread's track, a flow per wake, the
+    // queue's length as a counter.
+    let trace = render::chrome::render(&report);
+    let blocked = trace_events(&trace, |e| e["cat"] == "blocked");
+    let names: Vec<(&str, u64)> = blocked
+        .iter()
+        .map(|e| (e["name"].as_str().unwrap(), e["tid"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("waits for lock m (held by consumer)", 2),
+            ("in not_empty's wait set", 1),
+            ("notified, waits to reacquire m (held by producer)", 1),
+        ]
+    );
+    // No slice of a track overlaps another: a blocked thread takes no step.
+    let slices = trace_events(&trace, |e| e["ph"] == "X");
+    for t in 1..=2 {
+        let mut mine: Vec<(u64, u64)> = slices
+            .iter()
+            .filter(|e| e["tid"] == t)
+            .map(|e| (e["ts"].as_u64().unwrap(), e["dur"].as_u64().unwrap()))
+            .collect();
+        mine.sort_unstable();
+        assert!(mine.windows(2).all(|w| w[0].0 + w[0].1 <= w[1].0), "{mine:?}");
+    }
+    let starts = trace_events(&trace, |e| e["ph"] == "s");
+    let ends = trace_events(&trace, |e| e["ph"] == "f");
+    assert_eq!(starts.len(), 3);
+    assert_eq!(ends.len(), 3);
+    for (s, f) in starts.iter().zip(&ends) {
+        assert_eq!(s["id"], f["id"]);
+        assert_eq!(s["ts"], f["ts"]);
+        // The flow ends inside a blocked slice of the woken thread.
+        let ts = f["ts"].as_u64().unwrap();
+        assert!(
+            blocked.iter().any(|b| b["tid"] == f["tid"]
+                && b["ts"].as_u64().unwrap() <= ts
+                && ts <= b["ts"].as_u64().unwrap() + b["dur"].as_u64().unwrap()),
+            "{f}"
+        );
+    }
+    let lengths: Vec<u64> = trace_events(&trace, |e| e["ph"] == "C" && e["name"] == "queue q")
+        .iter()
+        .map(|e| e["args"]["len"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lengths, [0, 1, 0]);
+}
+
+#[test]
+fn a_semaphore_of_two_shows_the_third_customer_waiting_for_a_teller() {
+    let sc = common::parse(TELLERS);
+    let report = common::scripted(&sc, TELLERS_RUN);
+    let svg = render::svg::run(&report, "tellers.toml");
+    assert_not_blank(&rasterise(&svg, "tellers"), "tellers");
+    assert_eq!(elements(&svg, "blocked-span").len(), 1, "{svg}");
+    assert!(svg.contains(">waits for tellers (at 0)<"), "{svg}");
+    assert_eq!(
+        tooltip(&svg, "blocked-span-1"),
+        "c waits for tellers (at 0) after step 2 (t=0), until step 4"
+    );
+    assert_eq!(position(&svg, "blocked-span-1").0, position(&svg, "step-5").0);
+    assert_eq!(
+        tooltip(&svg, "wake-1"),
+        "a released tellers at step 4: c can acquire it"
+    );
+    let (a_x, release_y) = position(&svg, "step-4");
+    assert_eq!(
+        attribute(&svg, "wake-1", "x1"),
+        a_x + attribute(&svg, "step-4", "width")
+    );
+    assert_eq!(attribute(&svg, "wake-1", "y1"), release_y + 10);
+    assert_eq!(attribute(&svg, "wake-1", "x2"), position(&svg, "step-5").0 - 2);
+    assert!(!svg.contains("wake-2"));
+
+    let m = render::mermaid::render(&report);
+    assert!(
+        m.contains("    Note over t_b: 2. acquire tellers (1 -#gt; 0)\n    Note over t_c: blocked: waits for tellers (at 0)\n"),
+        "{m}"
+    );
+    assert!(
+        m.contains("    t_a-->>t_c: wakes: a released tellers at step 4: c can acquire it\n"),
+        "{m}"
+    );
+    let trace = render::chrome::render(&report);
+    let values: Vec<i64> = trace_events(&trace, |e| e["ph"] == "C" && e["name"] == "semaphore tellers")
+        .iter()
+        .map(|e| e["args"]["value"].as_i64().unwrap())
+        .collect();
+    assert_eq!(values, [2, 1, 0, 1, 0, 1, 2]);
+    let woken = trace_events(&trace, |e| e["ph"] == "i" && e["cat"] == "wake");
+    assert_eq!(woken.len(), 1);
+    assert_eq!(woken[0]["tid"], 3, "c's track");
+    assert_eq!(woken[0]["name"], "woken by a");
+}
+
+#[test]
+fn a_barrier_round_its_counts_and_its_release_of_every_waiter_are_drawn() {
+    let sc = common::parse(BARRIER);
+    let report = run_report(&sc).unwrap();
+    assert_eq!(report.summary.outcome.status.name(), "ok");
+    let svg = render::svg::run(&report, "barrier.toml");
+    assert_not_blank(&rasterise(&svg, "barrier"), "barrier");
+    assert_eq!(svg.matches(">at barrier ready (1 of 3)<").count(), 1, "{svg}");
+    assert_eq!(svg.matches(">at barrier ready (2 of 3)<").count(), 2, "{svg}");
+    assert!(svg.contains(">waits for event go (not set)<"), "{svg}");
+    assert!(svg.contains(">waits until n &gt;= 4<"), "{svg}");
+    // The release at step 7 wakes a and b: two arrows from its box, apart within its row.
+    let wakes: Vec<String> = (1..=4).map(|n| tooltip(&svg, &format!("wake-{n}"))).collect();
+    assert_eq!(
+        wakes,
+        [
+            "c completed the round of barrier ready at step 7, releasing a",
+            "c completed the round of barrier ready at step 7, releasing b",
+            "c's step 8 made n >= 4 true: b goes on",
+            "c signalled go at step 10: a can go on",
+        ]
+    );
+    let (_, release_y) = position(&svg, "step-7");
+    let (y1, y2) = (attribute(&svg, "wake-1", "y1"), attribute(&svg, "wake-2", "y1"));
+    assert!(y1 != y2 && [y1, y2].iter().all(|y| (release_y..release_y + 21).contains(y)));
+    // a waits across the jump to t=2: its stretch goes on below the band.
+    let a_span = elements(&svg, "blocked-span")
+        .iter()
+        .position(|l| l.contains("a at barrier ready (2 of 3)"))
+        .map(|i| format!("blocked-span-{}", i + 1))
+        .unwrap();
+    let top = attribute(&svg, &a_span, "y");
+    let bottom = top + attribute(&svg, &a_span, "height");
+    assert_eq!(bottom, release_y + 21);
+    assert!(
+        top < position(&svg, "step-6").1 + 21 + 1,
+        "from below step 5's row"
+    );
+
+    let m = render::mermaid::render(&report);
+    for line in [
+        "    Note over t_a: blocked: at barrier ready (1 of 3)\n",
+        "    Note over t_b: blocked: at barrier ready (2 of 3)\n",
+        "    t_c-->>t_a: wakes: c completed the round of barrier ready at step 7, releasing a\n",
+        "    t_c-->>t_b: wakes: c completed the round of barrier ready at step 7, releasing b\n",
+        "    Note over t_b: blocked: waits until n #gt;= 4\n",
+    ] {
+        assert!(m.contains(line), "{line:?} in\n{m}");
+    }
+}
+
+#[test]
+fn a_bounded_queue_shows_its_contents_and_who_waits_while_it_is_full_or_empty() {
+    let sc = common::parse(PIPE);
+    let report = common::scripted(&sc, PIPE_RUN);
+    let svg = render::svg::run(&report, "pipe.toml");
+    assert_not_blank(&rasterise(&svg, "pipe"), "pipe");
+    let spans: Vec<String> = (1..=3)
+        .map(|n| tooltip(&svg, &format!("blocked-span-{n}")))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            "consumer waits for q (empty) from the start (t=0), until step 1",
+            "producer waits for q (full, 1 of 1) after step 1 (t=0), until step 2",
+            "consumer waits for q (empty) after step 2 (t=0), until step 3",
+        ]
+    );
+    let wakes: Vec<String> = (1..=3).map(|n| tooltip(&svg, &format!("wake-{n}"))).collect();
+    assert_eq!(
+        wakes,
+        [
+            "producer put into q at step 1: consumer can get",
+            "consumer took from q at step 2: producer can put",
+            "producer put into q at step 3: consumer can get",
+        ]
+    );
+    let contents: Vec<String> = (1..=4)
+        .map(|s| {
+            let chip = format!("queue-q-{s}");
+            assert_eq!(position(&svg, &chip).1, position(&svg, &format!("step-{s}")).1);
+            tooltip(&svg, &chip)
+        })
+        .collect();
+    assert_eq!(
+        contents,
+        [
+            "after step 1: q = [1]",
+            "after step 2: q = []",
+            "after step 3: q = [2]",
+            "after step 4: q = []"
+        ]
+    );
+    let trace = render::chrome::render(&report);
+    let lengths: Vec<u64> = trace_events(&trace, |e| e["ph"] == "C")
+        .iter()
+        .map(|e| e["args"]["len"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lengths, [0, 1, 0, 1, 0]);
+}
+
+/// A consumer waiting on a condition nobody notifies, a producer waiting on a full queue, and a
+/// joiner waiting for the consumer: a deadlock of three kinds of waiting.
+const STUCK: &str = r#"
+name = "stuck"
+locks = ["m"]
+conditions = [{ name = "not_empty", lock = "m" }]
+queues = [{ name = "q", capacity = 1 }]
+[[transactions]]
+name = "consumer"
+steps = [{ lock = "m" }, { wait = "not_empty" }, { get = "q", into = "x" }, { unlock = "m" }]
+[[transactions]]
+name = "producer"
+steps = [{ put = "q", value = "1" }, { put = "q", value = "2" }, { lock = "m" }, { notify = "not_empty" }, { unlock = "m" }]
+[[transactions]]
+name = "joiner"
+steps = [{ join = "consumer" }]
+"#;
+
+#[test]
+fn a_deadlock_of_the_new_kinds_shows_each_thread_blocked_and_why_in_every_picture() {
+    let sc = common::parse(STUCK);
+    let report = common::scripted(&sc, "producer,consumer*2");
+    assert_eq!(report.summary.outcome.status.name(), "deadlock");
+    let svg = render::svg::run(&report, "stuck.toml");
+    assert_not_blank(&rasterise(&svg, "stuck"), "stuck");
+    for blocked in [
+        ">blocked: wait not_empty (not notified)<",
+        ">blocked: put q (full)<",
+        ">blocked: join consumer<",
+    ] {
+        assert!(svg.contains(blocked), "{blocked}: {svg}");
+    }
+    for sentence in [
+        "consumer waits in not_empty&#39;s wait set for a notify that never comes",
+        "producer waits to put into q, which is full (1 of 1)",
+        "joiner waits for consumer to finish, which is blocked too",
+    ] {
+        assert!(svg.contains(&format!(">{sentence}<")), "{sentence}: {svg}");
+    }
+    // The joiner waits from the start, the producer from its first put; the consumer only
+    // after the last step, which its blocked box says alone.
+    assert_eq!(elements(&svg, "blocked-span").len(), 2, "{svg}");
+    assert_eq!(
+        tooltip(&svg, "blocked-span-1"),
+        "joiner waits for consumer to finish from the start (t=0), to the end of the run"
+    );
+    assert_eq!(
+        tooltip(&svg, "blocked-span-2"),
+        "producer waits for q (full, 1 of 1) after step 1 (t=0), to the end of the run"
+    );
+    assert!(svg.contains(">q = [1]<"), "the final contents: {svg}");
+
+    let m = render::mermaid::render(&report);
+    assert!(
+        m.contains("    Note over t_consumer,t_joiner: status deadlock"),
+        "{m}"
+    );
+    assert!(
+        m.contains("    Note over t_joiner: blocked: waits for consumer to finish\n    t_producer->>q_q: 1. put 1 -> [1]\n    Note over t_producer: blocked: waits for q (full, 1 of 1)\n"),
+        "{m}"
+    );
+    assert!(
+        m.contains("    t_joiner--xt_consumer: joiner waits for consumer to finish, which is blocked too\n"),
+        "{m}"
+    );
+    assert!(m.contains("deadlock - final q = [1]"), "{m}");
+    let trace = render::chrome::render(&report);
+    let v: serde_json::Value = serde_json::from_str(&trace).unwrap();
+    assert_eq!(v["otherData"]["queues"], serde_json::json!({"q": [1]}));
+    assert_eq!(v["otherData"]["waiting"].as_array().unwrap().len(), 3);
+    let open = trace_events(&trace, |e| e["cat"] == "blocked");
+    assert_eq!(open.len(), 3, "the consumer's stretch is in the trace, too");
+    assert!(open.iter().all(|e| e["args"]["until"].is_null()));
+}
+
+#[test]
+fn a_deadlock_after_a_sleep_shows_when_the_threads_were_found_blocked() {
+    let sc = common::parse(&common::transfers("lock_b", "lock_a"));
+    let report = common::scripted(&sc, "b_to_a,a_to_b");
+    assert_eq!(report.summary.outcome.status.name(), "deadlock");
+    let svg = render::svg::run(&report, "t.toml");
+    // Both slept a tick: the band of t=1 comes before their blocked boxes, and the sleeps end
+    // at it.
+    assert!(svg.contains(">t=1<"), "{svg}");
+    let band = svg
+        .lines()
+        .filter(|l| l.contains(r#"stroke-dasharray="2 4""#))
+        .map(|l| {
+            let start = l.find(r#"y1=""#).unwrap() + 4;
+            l[start..start + l[start..].find('"').unwrap()]
+                .parse::<i32>()
+                .unwrap()
+        })
+        .next()
+        .expect("a time band");
+    for sleep in elements(&svg, "sleep") {
+        let y = |name: &str| -> i32 {
+            let start = sleep.find(&format!(r#" {name}=""#)).unwrap() + name.len() + 3;
+            sleep[start..start + sleep[start..].find('"').unwrap()]
+                .parse()
+                .unwrap()
+        };
+        assert_eq!(y("y") + y("height"), band, "{sleep}");
+    }
+    let blocked_y = svg
+        .lines()
+        .filter(|l| l.contains(r#"class="blocked""#))
+        .map(|l| {
+            let start = l.find(r#" y=""#).unwrap() + 4;
+            l[start..start + l[start..].find('"').unwrap()]
+                .parse::<i32>()
+                .unwrap()
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(blocked_y.len(), 2);
+    assert!(blocked_y.iter().all(|y| *y > band));
+    let m = render::mermaid::render(&report);
+    assert!(
+        m.contains("    Note over t_a_to_b,t_b_to_a: time t=1\n    rect rgb(255,216,211)\n"),
+        "{m}"
+    );
+}
+
+/// A notify before its wait, and a permit that the late thief takes while `patient` waits.
+const WAKEUPS: &str = r#"
+name = "wakeups"
+locks = ["m"]
+conditions = [{ name = "ready", lock = "m" }]
+semaphores = [{ name = "s", value = 0 }]
+[[transactions]]
+name = "waiter"
+steps = [{ lock = "m" }, { wait = "ready" }, { unlock = "m" }]
+[[transactions]]
+name = "notifier"
+steps = [{ lock = "m" }, { notify = "ready" }, { unlock = "m" }, { release = "s" }]
+[[transactions]]
+name = "patient"
+steps = [{ acquire = "s" }]
+[[transactions]]
+name = "thief"
+steps = [{ log = "late" }, { acquire = "s" }]
+"#;
+
+#[test]
+fn a_lost_wakeup_and_a_stolen_permit_are_marked_on_their_steps_in_every_picture() {
+    let sc = common::parse(WAKEUPS);
+    let report = common::scripted(&sc, "notifier*3,waiter*2,notifier,thief*2");
+    let a = &report.analysis;
+    assert_eq!((a.lost_wakeups.len(), a.stolen_permits.len()), (1, 1));
+    let svg = render::svg::run(&report, "wakeups.toml");
+    assert_not_blank(&rasterise(&svg, "wakeups"), "wakeups");
+    // The silent notify (step 2) outlined, the wait it came before (step 5) dashed.
+    let (x, y) = position(&svg, "step-2");
+    assert_eq!(position(&svg, "lost-wakeup-1"), (x - 3, y - 3));
+    assert_eq!(position(&svg, "lost-wakeup-wait-1"), position(&svg, "step-5"));
+    assert!(svg.contains(r#"id="lost-wakeup-arrow-1""#), "{svg}");
+    // The thief's acquire (step 8) outlined, the release (step 6) dashed.
+    let (x, y) = position(&svg, "step-8");
+    assert_eq!(position(&svg, "stolen-permit-1"), (x - 3, y - 3));
+    assert_eq!(
+        position(&svg, "stolen-permit-release-1"),
+        position(&svg, "step-6")
+    );
+    assert!(svg.contains(r#"id="stolen-permit-arrow-1""#), "{svg}");
+    assert!(
+        svg.contains(">lost wakeup<") && svg.contains(">stolen permit<"),
+        "{svg}"
+    );
+    // The patient thread was let go by the release, then found the permit gone.
+    assert_eq!(
+        tooltip(&svg, "wake-2"),
+        "notifier released s at step 6: patient can acquire it"
+    );
+    assert!(svg.contains(">blocked: acquire s (at 0)<"), "{svg}");
+
+    let m = render::mermaid::render(&report);
+    assert!(
+        m.contains("Note over t_notifier,t_waiter: LOST WAKEUP 1: notifier's notify of ready at step 2 woke"),
+        "{m}"
+    );
+    assert!(
+        m.contains("Note over t_thief,t_patient: STOLEN PERMIT 1: thief took at step 8 the permit of s that"),
+        "{m}"
+    );
+    let trace = render::chrome::render(&report);
+    let races: Vec<(String, u64)> = trace_events(&trace, |e| e["ph"] == "i" && e["cat"] != "wake")
+        .iter()
+        .map(|e| (e["cat"].as_str().unwrap().to_string(), e["tid"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        races,
+        [("lost_wakeup".to_string(), 1), ("stolen_permit".to_string(), 4)]
+    );
+}
+
+/// Compares `svg` with `tests/golden/render/NAME.svg`, or writes it when blessing.
+fn check_golden_svg(name: &str, svg: &str) {
+    let golden = common::root().join(format!("tests/golden/render/{name}.svg"));
+    if blessing() {
+        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        std::fs::write(&golden, svg).unwrap();
+        eprintln!("blessed {}", golden.display());
+        return;
+    }
+    let expected = std::fs::read_to_string(&golden).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run `RACESIM_BLESS=1 cargo test --test it render` to create it",
+            golden.display()
+        )
+    });
+    if expected != svg {
+        let line = expected
+            .lines()
+            .zip(svg.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(expected.lines().count().min(svg.lines().count()));
+        panic!(
+            "{} differs from line {}:\n- {}\n+ {}\nif the new picture is right, run \
+             `RACESIM_BLESS=1 cargo test --test it render`, look at it (rsvg-convert, or \
+             docs/bank_account.png for the lesson) and review the diff",
+            golden.display(),
+            line + 1,
+            expected.lines().nth(line).unwrap_or("(end)"),
+            svg.lines().nth(line).unwrap_or("(end)")
+        );
+    }
+}
+
+/// The condition handoff and the barrier, byte for byte: blocked stretches, wakes and a queue.
+#[test]
+fn version_2_timelines_match_their_golden_files() {
+    let sc = common::parse(HANDOFF);
+    check_golden_svg(
+        "handoff",
+        &render::svg::run(&common::scripted(&sc, HANDOFF_RUN), "handoff.toml"),
+    );
+    let sc = common::parse(BARRIER);
+    check_golden_svg(
+        "barrier",
+        &render::svg::run(&run_report(&sc).unwrap(), "barrier.toml"),
     );
 }

@@ -5,8 +5,8 @@
 //! The SVG is written by hand as text so that the output is byte-for-byte deterministic and needs
 //! no dependency. All text is monospace, which makes its width predictable enough to lay out
 //! boxes without measuring fonts. Element ids (`step-N`, `lost-update-N`, `stale-check-N`,
-//! `torn-read-N` and their parts, `outcome-N`) are stable so that tests and stylesheets can find
-//! the parts. Colours come from `palette` only.
+//! `torn-read-N` and their parts, `blocked-span-N`, `wake-N`, `queue-NAME-STEP`, `outcome-N`)
+//! are stable so that tests and stylesheets can find the parts. Colours come from `palette` only.
 
 mod chart;
 pub mod palette;

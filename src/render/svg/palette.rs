@@ -58,6 +58,15 @@ pub const CLOBBER: Colours = Colours {
     fill: RED_FILL,
     stroke: RED,
 };
+/// A thread blocked for a while: the fill under its hatching.
+pub const BLOCKED_FILL: &str = "#eef0f3";
+/// The arrow from a step to the blocked thread it let go on.
+pub const WAKE: &str = "#1b7c83";
+/// A queue's contents beside a step that changed them.
+pub const QUEUE: Colours = Colours {
+    fill: "#fbf3e4",
+    stroke: "#8a6d3b",
+};
 /// The gap of a sleeping thread.
 pub const SLEEPING: Colours = Colours {
     fill: TRACK,

@@ -1,23 +1,25 @@
 //! The timeline of one run: [`layout`] places everything (lanes, rows, step boxes, lock bars,
-//! sleeps, blocked threads, race marks, the lines below) in a [`TimelineLayout`], a pure value;
-//! [`emit`] writes that layout as SVG and decides nothing.
+//! sleeps, blocked stretches and the wakes that end them, queue columns, threads blocked forever,
+//! race marks, the lines below) in a [`TimelineLayout`], a pure value; [`emit`] writes that
+//! layout as SVG and decides nothing.
 
 use std::fmt::Write;
 
 use super::palette::{
-    self, BACKGROUND, CLOBBER, Colours, GREEN, GREY, LOCK_HELD, LOCK_TEXT, MUTED, RED, RULE, SLEEPING,
-    StepKind,
+    self, BACKGROUND, BLOCKED_FILL, CLOBBER, Colours, GREEN, GREY, LOCK_HELD, LOCK_TEXT, MUTED, QUEUE, RED,
+    RULE, SLEEPING, StepKind, WAKE,
 };
 use super::{
     Badge, CW, Header, Legend, Look, MARGIN, Swatch, badge, draw_legend, escape, legend_layout, open, text,
     text_width, truncate,
 };
+use crate::analysis::BlockedSpan;
 use crate::analysis::RaceKind;
 use crate::engine::{Effect, Event};
 use crate::outcome::Status;
 use crate::render::text::verdict_lines;
-use crate::render::words::{self, balances};
-use crate::render::{describe, wrap};
+use crate::render::words;
+use crate::render::{blocked_stretches, describe, wrap};
 use crate::run::RunReport;
 
 /// Left column with the step numbers and the virtual time.
@@ -85,6 +87,50 @@ pub struct Blocked {
     pub tooltip: String,
 }
 
+/// A stretch of a run in which a thread was blocked: its lane hatched from where it became
+/// blocked to the row of the step that let it go on (or to the end), with what it waited for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockedStretch {
+    pub thread: usize,
+    pub x: i32,
+    pub w: i32,
+    pub top: i32,
+    pub bottom: i32,
+    /// "waits for lock m (held by a)", where there is room for it.
+    pub label: Option<String>,
+    pub tooltip: String,
+}
+
+/// A step that let a blocked thread go on: an arrow from its box to the woken thread's lane, in
+/// the step's row (where the thread's blocked stretch ends).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WakeArrow {
+    pub step: u64,
+    pub arrow: Arrow,
+    pub tooltip: String,
+}
+
+/// A queue's column right of the lanes: its name on top, its contents beside every step that
+/// changes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueColumn {
+    pub name: String,
+    /// "queue q", over the column.
+    pub heading: String,
+    pub x: i32,
+    pub w: i32,
+    pub chips: Vec<QueueChip>,
+}
+
+/// A queue's contents after a `put` or `get`, in that step's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueChip {
+    pub step: u64,
+    pub at: Placed,
+    pub text: String,
+    pub tooltip: String,
+}
+
 /// A vertical line from (x, top) to (x, bottom).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lifeline {
@@ -125,7 +171,8 @@ pub struct Arrow {
 
 /// A race drawn over the steps it involves: the step where it bites outlined (in the group
 /// `{class}-{n}`, whose tooltip explains it), the other steps outlined dashed, arrows between
-/// lanes, a curve within the lane, and a numbered badge on the curve.
+/// lanes, a curve within the lane, and a numbered badge on the curve (on the first arrow when
+/// the race's steps are all in different lanes and there is no curve).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RaceMark {
     pub kind: RaceKind,
@@ -137,7 +184,7 @@ pub struct RaceMark {
     /// (class, arrow) between lanes, dashed.
     pub links: Vec<(&'static str, Arrow)>,
     /// (class, from the first to the last step in the lane): bulges out right to `bulge`.
-    pub curve: (&'static str, Arrow),
+    pub curve: Option<(&'static str, Arrow)>,
     pub bulge: i32,
     pub badge: Badge,
 }
@@ -153,6 +200,19 @@ impl RaceMark {
             RaceKind::StolenPermit => "stolen-permit",
         }
     }
+}
+
+/// The arrowhead of wakes, and the hatching of blocked stretches.
+const WAKE_MARKER: &str = "racesim-arrow-wake";
+const BLOCKED_HATCH: &str = "racesim-blocked";
+
+/// What the legend needs to explain besides steps, locks and races.
+#[derive(Debug, Clone, Copy)]
+struct Shown {
+    /// Threads blocked forever.
+    blocked: bool,
+    stretches: bool,
+    wakes: bool,
 }
 
 /// The id of the arrowhead in a race's colour.
@@ -190,7 +250,14 @@ pub struct TimelineLayout {
     pub rule_y: i32,
     pub rule_right: i32,
     pub steps: Vec<StepBox>,
+    /// Virtual time moved on after the last step, before the threads were found blocked.
+    pub end_mark: Option<TimeMark>,
     pub blocked: Vec<Blocked>,
+    pub stretches: Vec<BlockedStretch>,
+    pub wakes: Vec<WakeArrow>,
+    pub queues: Vec<QueueColumn>,
+    /// The bottom of the lanes' rows (where queue columns end).
+    pub rows_bottom: i32,
     pub lifelines: Vec<Lifeline>,
     pub sleeps: Vec<Sleep>,
     pub lock_bars: Vec<LockBar>,
@@ -266,11 +333,14 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
         .map(|w| (w.thread, words::blocked(sc, w), words::waiting(sc, w)))
         .collect();
 
+    let spans = blocked_stretches(report);
+
     let labels: Vec<String> = events.iter().map(|e| truncate(&describe(sc, e))).collect();
     let longest = labels
         .iter()
         .map(|l| text_width(l))
         .chain(waiting.iter().map(|(_, b, _)| text_width(b)))
+        .chain(spans.iter().map(|(_, l)| text_width(l)))
         .chain(sc.transactions.iter().map(|t| text_width(&t.name)))
         .max()
         .unwrap_or(0);
@@ -284,8 +354,30 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
     let lane_x = |t: usize| MARGIN + GUTTER + t as i32 * (lane_w + LANE_GAP);
     let box_x = |t: usize| lane_x(t) + lock_area;
     let lanes_right = lane_x(threads.saturating_sub(1)) + lane_w + LANE_GAP;
+    // Queue columns right of the lanes, each as wide as its name and its longest contents.
+    let mut queues: Vec<QueueColumn> = Vec::with_capacity(sc.queues.len());
+    let mut columns_right = lanes_right;
+    for (q, queue) in sc.queues.iter().enumerate() {
+        let widest = events
+            .iter()
+            .filter(|e| queue_of(&e.effect) == Some(q))
+            .filter_map(|e| e.queue.as_deref())
+            .map(|c| text_width(&truncate(&words::queue_contents(c))))
+            .chain([text_width(&queue_heading(&queue.name))])
+            .max()
+            .unwrap_or(0);
+        let w = (widest + 16).max(80);
+        queues.push(QueueColumn {
+            name: queue.name.clone(),
+            heading: queue_heading(&queue.name),
+            x: columns_right,
+            w,
+            chips: Vec::new(),
+        });
+        columns_right += w + LANE_GAP / 2;
+    }
 
-    let start = balances(sc, &sc.initial_balances());
+    let start = words::end_state(sc, &sc.initial_balances(), &sc.initial_queues());
     let context = format!(
         "policy {} · {} worker{} · start {start}",
         words::policy(&report.policy),
@@ -297,7 +389,7 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
     let headline_right = headline.last().map_or(0, |l| l.x + text_width(&l.text));
     // The lines below the lanes wrap at the picture's width, and at no fewer than MIN_COLUMNS.
     let base_width = [
-        lanes_right + MARGIN,
+        columns_right + MARGIN,
         MARGIN * 2 + head.width(),
         headline_right + MARGIN,
         640,
@@ -318,7 +410,11 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
         })
         .collect();
     let rule_y = lanes_top + 26;
-    let rule_right = lanes_right - LANE_GAP / 2;
+    let rule_right = if queues.is_empty() {
+        lanes_right - LANE_GAP / 2
+    } else {
+        columns_right - LANE_GAP / 2
+    };
     let mut y = rule_y + 6;
 
     // Rows: one per step, plus a band wherever virtual time moves on.
@@ -368,6 +464,27 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
         });
         y += ROW_H;
     }
+    // The clock moved on after the last step before threads were found blocked (a deadlock
+    // after everyone's sleep): a band says when.
+    let last_time = events.last().map(|e| e.time);
+    let end_time = spans
+        .iter()
+        .filter(|(s, _)| s.since == events.len() as u64 && Some(s.time) > last_time)
+        .map(|(s, _)| s.time)
+        .max();
+    let end_mark = match (end_time, last_time) {
+        (Some(t), Some(_)) => {
+            let mid = y + TIME_H / 2;
+            y += TIME_H;
+            Some(TimeMark {
+                label: format!("t={t}"),
+                text_y: mid - 4,
+                band: Some(mid),
+            })
+        }
+        _ => None,
+    };
+    let rows_bottom = y - (ROW_H - BOX_H);
     let blocked_y = y;
     let blocked: Vec<Blocked> = waiting
         .iter()
@@ -406,17 +523,109 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
             bottom,
         });
     }
-    // Sleeps: a dashed gap from the sleeping step to the thread's next step.
+    // Blocked stretches: from the row after the step where the thread became blocked (from the
+    // band, when the clock moved on first) to the bottom of the row of the step that let it go
+    // on; open ones to its blocked box, or to the last row.
+    let first_top = rule_y + 6;
+    let top_after = |since: u64, time: crate::engine::Time| -> i32 {
+        let i = since as usize;
+        if i == 0 {
+            return steps.first().map_or(first_top, |s| s.at.y);
+        }
+        let moved = time > events[i - 1].time;
+        let band = if i < steps.len() {
+            steps[i].time_mark.as_ref().and_then(|m| m.band)
+        } else {
+            end_mark.as_ref().and_then(|m| m.band)
+        };
+        match band {
+            Some(mid) if moved => mid,
+            _ => placed(i - 1).y + BOX_H,
+        }
+    };
+    let stretches: Vec<BlockedStretch> = spans
+        .iter()
+        .filter_map(|(span, label)| {
+            let forever = waiting.iter().any(|(b, _, _)| *b == span.thread);
+            // Blocked only after the last step: its blocked box says it all.
+            if forever && span.until.is_none() && span.since == events.len() as u64 {
+                return None;
+            }
+            let top = top_after(span.since, span.time);
+            let bottom = match span.until {
+                Some(u) => placed(index_of(events, u)).y + BOX_H,
+                None if forever => blocked_y,
+                None => rows_bottom,
+            };
+            (bottom > top).then(|| BlockedStretch {
+                thread: span.thread,
+                x: box_x(span.thread),
+                w: box_w,
+                top,
+                bottom,
+                label: (bottom - top >= 20).then(|| label.clone()),
+                tooltip: words::blocked_span(sc, span),
+            })
+        })
+        .collect();
+    // Wakes: across the waking step's row, from its box to the woken thread's lane; the wakes
+    // of one step (a notify_all, a barrier's release) spread over the box's height.
+    let mut wakes: Vec<WakeArrow> = Vec::with_capacity(analysis.blocking.wakes.len());
+    for group in analysis.blocking.wakes.chunk_by(|a, b| a.step == b.step) {
+        let from = placed(index_of(events, group[0].step));
+        for (nth, w) in group.iter().enumerate() {
+            let (x1, x2) = if from.x < box_x(w.thread) {
+                (from.x + from.w, box_x(w.thread) - 2)
+            } else {
+                (from.x, box_x(w.thread) + box_w + 2)
+            };
+            let y = from.y + BOX_H * (nth as i32 + 1) / (group.len() as i32 + 1);
+            wakes.push(WakeArrow {
+                step: w.step,
+                arrow: Arrow { x1, y1: y, x2, y2: y },
+                tooltip: words::wake(sc, w),
+            });
+        }
+    }
+    // Queue contents beside each step that changes them.
+    for (i, e) in events.iter().enumerate() {
+        let (Some(q), Some(contents)) = (queue_of(&e.effect), e.queue.as_deref()) else {
+            continue;
+        };
+        let column = &mut queues[q];
+        let text = words::queue_contents(contents);
+        column.chips.push(QueueChip {
+            step: e.step,
+            at: Placed {
+                x: column.x,
+                y: placed(i).y,
+                w: column.w,
+            },
+            text: truncate(&text),
+            tooltip: format!("after step {}: {} = {text}", e.step, sc.queues[q].name),
+        });
+    }
+    // Sleeps: a dashed gap from the sleeping step to the thread's next step, or to where it is
+    // found blocked once the sleep is over.
+    let mut spans_of: Vec<Vec<&BlockedSpan>> = vec![Vec::new(); threads];
+    for (s, _) in &spans {
+        spans_of[s.thread].push(s);
+    }
     let mut sleeps = Vec::new();
     for (i, e) in events.iter().enumerate() {
         if e.delay == 0 || e.finished {
             continue;
         }
         let from = placed(i).y + BOX_H;
-        let to = events[i + 1..]
+        let next = events[i + 1..]
             .iter()
             .position(|n| n.thread == e.thread)
             .map_or(end_y, |k| placed(i + 1 + k).y);
+        let theirs = &spans_of[e.thread];
+        let blocked_from = theirs
+            .get(theirs.partition_point(|s| s.since < e.step))
+            .map_or(next, |s| top_after(s.since, s.time));
+        let to = next.min(blocked_from);
         if to - from < 6 {
             continue;
         }
@@ -449,10 +658,14 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
 
     let races = race_marks(report, &|s: u64| placed(index_of(events, s)));
     let mut markers: Vec<(&'static str, &'static str)> = vec![(marker(RaceKind::LostUpdate), RED)];
-    for kind in [RaceKind::StaleCheck, RaceKind::TornRead] {
-        if races.iter().any(|m| m.kind == kind) {
-            markers.push((marker(kind), palette::race(kind)));
+    for kind in &RaceKind::ALL[1..] {
+        let id = marker(*kind);
+        if races.iter().any(|m| m.kind == *kind) && !markers.iter().any(|(m, _)| *m == id) {
+            markers.push((id, palette::race(*kind)));
         }
+    }
+    if !wakes.is_empty() {
+        markers.push((WAKE_MARKER, WAKE));
     }
 
     // Below the lanes: status, balances, verdicts, races in words; then the legend.
@@ -463,7 +676,12 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
         .chain([base_width])
         .max()
         .unwrap_or(base_width);
-    let legend = legend_layout(legend_entries(report, !blocked.is_empty()), y + 22, width);
+    let shown = Shown {
+        blocked: !blocked.is_empty(),
+        stretches: !stretches.is_empty(),
+        wakes: !wakes.is_empty(),
+    };
+    let legend = legend_layout(legend_entries(report, shown), y + 22, width);
     let replay = TextLine {
         x: MARGIN,
         y: legend.bottom + 20,
@@ -490,7 +708,12 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
         rule_y,
         rule_right,
         steps,
+        end_mark,
         blocked,
+        stretches,
+        wakes,
+        queues,
+        rows_bottom,
         lifelines,
         sleeps,
         lock_bars,
@@ -500,6 +723,19 @@ pub fn layout(report: &RunReport, file: &str) -> TimelineLayout {
         legend,
         replay,
     }
+}
+
+/// The queue a step changed, for `put` and `get`.
+fn queue_of(effect: &Effect) -> Option<usize> {
+    match effect {
+        Effect::Put { queue, .. } | Effect::Get { queue, .. } => Some(*queue),
+        _ => None,
+    }
+}
+
+/// The heading of a queue's column.
+fn queue_heading(name: &str) -> String {
+    format!("queue {name}")
 }
 
 /// The run in one line: "status ok · expect: 1 of 2 FAILED · races: 1 lost update", each part
@@ -575,10 +811,31 @@ fn race_marks(report: &RunReport, at: &dyn Fn(u64) -> Placed) -> Vec<RaceMark> {
                     outlined: Vec<Placed>,
                     dashed: Vec<(&'static str, Placed)>,
                     links: Vec<(&'static str, Arrow)>,
-                    curve: (&'static str, Placed, Placed)| {
-        let (class, first, last) = curve;
-        let bulge = first.x + first.w + 26 + (marks.len() as i32 % 3) * 14;
-        let (y1, y2) = (first.y + BOX_H / 2, last.y + BOX_H / 2);
+                    curve: Option<(&'static str, Placed, Placed)>| {
+        let colour = palette::race(kind);
+        // Without a curve (the steps are in different lanes) the badge sits on the first link.
+        let (curve, bulge, badge) = if let Some((class, first, last)) = curve {
+            let bulge = first.x + first.w + 26 + (marks.len() as i32 % 3) * 14;
+            let (y1, y2) = (first.y + BOX_H / 2, last.y + BOX_H / 2);
+            let arrow = Arrow {
+                x1: first.x + first.w,
+                y1,
+                x2: first.x + first.w + 5,
+                y2,
+            };
+            let badge = Badge {
+                cx: bulge - 5,
+                cy: i32::midpoint(y1, y2),
+                n,
+                colour,
+            };
+            (Some((class, arrow)), bulge, badge)
+        } else {
+            let (cx, cy) = links.first().map_or((0, 0), |(_, a)| {
+                (i32::midpoint(a.x1, a.x2), i32::midpoint(a.y1, a.y2))
+            });
+            (None, 0, Badge { cx, cy, n, colour })
+        };
         marks.push(RaceMark {
             kind,
             n,
@@ -586,22 +843,9 @@ fn race_marks(report: &RunReport, at: &dyn Fn(u64) -> Placed) -> Vec<RaceMark> {
             outlined,
             dashed,
             links,
-            curve: (
-                class,
-                Arrow {
-                    x1: first.x + first.w,
-                    y1,
-                    x2: first.x + first.w + 5,
-                    y2,
-                },
-            ),
+            curve,
             bulge,
-            badge: Badge {
-                cx: bulge - 5,
-                cy: i32::midpoint(y1, y2),
-                n,
-                colour: palette::race(kind),
-            },
+            badge,
         });
     };
     // The clobbering write outlined, the stale read joined to it by the curve, the overwritten
@@ -615,7 +859,7 @@ fn race_marks(report: &RunReport, at: &dyn Fn(u64) -> Placed) -> Vec<RaceMark> {
             vec![w],
             vec![("stale-read", r), ("lost-write", v)],
             vec![("lost-overwrite", link(v, w))],
-            ("lost-arrow", r, w),
+            Some(("lost-arrow", r, w)),
         );
     }
     // The act outlined, the read and the check it rests on dashed and joined to the act by the
@@ -633,7 +877,7 @@ fn race_marks(report: &RunReport, at: &dyn Fn(u64) -> Placed) -> Vec<RaceMark> {
                 ("stale-check-change", u),
             ],
             vec![("stale-check-link", link(u, w))],
-            ("stale-check-arrow", r, w),
+            Some(("stale-check-arrow", r, w)),
         );
     }
     // Both reads outlined and joined by the curve; the two writes dashed, the one read before
@@ -659,7 +903,44 @@ fn race_marks(report: &RunReport, at: &dyn Fn(u64) -> Placed) -> Vec<RaceMark> {
                 ("torn-read-old-link", link(old, old_write)),
                 ("torn-read-new-link", link(new_write, new)),
             ],
-            ("torn-read-arrow", first, last),
+            Some(("torn-read-arrow", first, last)),
+        );
+    }
+    // Between two lanes an arrow, within one lane a curve, from `from` to `to`.
+    let join = |class: &'static str, from: Placed, to: Placed| {
+        if from.x == to.x {
+            (Vec::new(), Some((class, from, to)))
+        } else {
+            (vec![(class, link(from, to))], None)
+        }
+    };
+    // The notify that woke nobody outlined, joined to the wait it came before, dashed.
+    for (i, l) in a.lost_wakeups.iter().enumerate() {
+        let (notify, wait) = (at(l.notify.step), at(l.wait));
+        let (links, curve) = join("lost-wakeup-arrow", notify, wait);
+        mark(
+            RaceKind::LostWakeup,
+            i + 1,
+            words::lost_wakeup(sc, l),
+            vec![notify],
+            vec![("lost-wakeup-wait", wait)],
+            links,
+            curve,
+        );
+    }
+    // The acquire that took the permit outlined, joined from the release, dashed; the thread
+    // still waiting is in its blocked stretch.
+    for (i, p) in a.stolen_permits.iter().enumerate() {
+        let (release, thief) = (at(p.release.step), at(p.thief.step));
+        let (links, curve) = join("stolen-permit-arrow", release, thief);
+        mark(
+            RaceKind::StolenPermit,
+            i + 1,
+            words::stolen_permit(sc, p),
+            vec![thief],
+            vec![("stolen-permit-release", release)],
+            links,
+            curve,
         );
     }
     marks
@@ -714,7 +995,12 @@ fn below_lanes(report: &RunReport, end_y: i32, columns: usize) -> (Vec<TextLine>
         let label = if i == 0 { "waiting" } else { "" };
         labelled(&mut y, label, &words::waiting(sc, w), Look::fill(RED));
     }
-    labelled(&mut y, "final", &balances(sc, &outcome.balances), Look::BOLD);
+    labelled(
+        &mut y,
+        "final",
+        &words::end_state(sc, &outcome.balances, &outcome.queues),
+        Look::BOLD,
+    );
     for (i, (line, failed)) in verdict_lines(report).iter().enumerate() {
         let label = if i == 0 { "expect" } else { "" };
         let look = if *failed { Look::bold(RED) } else { Look::PLAIN };
@@ -768,7 +1054,7 @@ fn below_lanes(report: &RunReport, end_y: i32, columns: usize) -> (Vec<TextLine>
 
 /// The legend: the kinds of step, locks when the scenario has any, blocked threads when some
 /// are, and the marks of each kind of race the run shows.
-fn legend_entries(report: &RunReport, blocked: bool) -> Vec<(Swatch, String)> {
+fn legend_entries(report: &RunReport, shown: Shown) -> Vec<(Swatch, String)> {
     let step = StepKind::colours;
     let boxed = |colours: Colours, extra: &'static str| Swatch::Box { colours, extra };
     let mut entries: Vec<(Swatch, String)> = vec![
@@ -778,11 +1064,47 @@ fn legend_entries(report: &RunReport, blocked: bool) -> Vec<(Swatch, String)> {
         (boxed(step(StepKind::Log), ""), "log".into()),
         (boxed(SLEEPING, r#" stroke-dasharray="3 3""#), "sleeping".into()),
     ];
-    if !report.scenario.locks.is_empty() {
+    // Version-1 scenarios have only locks; the other objects' steps share the colour.
+    let sync = report
+        .events
+        .iter()
+        .filter(|e| StepKind::of(&e.effect) == StepKind::Lock)
+        .any(|e| {
+            !matches!(
+                e.effect,
+                Effect::Lock { .. } | Effect::Unlock { .. } | Effect::TryLock { .. }
+            )
+        });
+    if sync {
+        entries.push((boxed(step(StepKind::Lock), ""), "synchronization".into()));
+    } else if !report.scenario.locks.is_empty() {
         entries.push((boxed(step(StepKind::Lock), ""), "lock/unlock".into()));
+    }
+    if !report.scenario.locks.is_empty() {
         entries.push((boxed(LOCK_HELD, ""), "lock held".into()));
     }
-    if blocked {
+    if !report.scenario.queues.is_empty() {
+        entries.push((boxed(QUEUE, ""), words::QUEUE_CONTENTS.into()));
+    }
+    if shown.stretches {
+        entries.push((
+            Swatch::Hatched {
+                fill: BLOCKED_FILL,
+                pattern: BLOCKED_HATCH,
+            },
+            words::BLOCKED_WHILE.into(),
+        ));
+    }
+    if shown.wakes {
+        entries.push((
+            Swatch::Arrow {
+                colour: WAKE,
+                marker: WAKE_MARKER,
+            },
+            words::WAKE.into(),
+        ));
+    }
+    if shown.blocked {
         entries.push((
             boxed(
                 Colours {
@@ -813,6 +1135,18 @@ fn legend_entries(report: &RunReport, blocked: bool) -> Vec<(Swatch, String)> {
             races.contains(RaceKind::TornRead),
             step(StepKind::Read).fill,
             step(StepKind::Write).fill,
+        ),
+        (
+            RaceKind::LostWakeup,
+            races.contains(RaceKind::LostWakeup),
+            step(StepKind::Lock).fill,
+            step(StepKind::Lock).fill,
+        ),
+        (
+            RaceKind::StolenPermit,
+            races.contains(RaceKind::StolenPermit),
+            step(StepKind::Lock).fill,
+            step(StepKind::Lock).fill,
         ),
     ];
     for (kind, present, outlined_fill, dashed_fill) in shown {
@@ -905,6 +1239,35 @@ pub fn emit(l: &TimelineLayout) -> String {
             x = f.x
         );
     }
+    for (n, b) in l.stretches.iter().enumerate() {
+        let _ = writeln!(
+            body,
+            r#"<g class="blocked-span" id="blocked-span-{}"><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="{BLOCKED_FILL}" stroke="{GREY}" stroke-width="0.5"/><rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="url(#{BLOCKED_HATCH})"/>"#,
+            n + 1,
+            escape(&b.tooltip),
+            b.x,
+            b.top,
+            b.w,
+            b.bottom - b.top,
+            b.x,
+            b.top,
+            b.w,
+            b.bottom - b.top
+        );
+        if let Some(label) = &b.label {
+            // A halo in the fill keeps the words readable over the hatching.
+            text(
+                &mut body,
+                b.x + 8,
+                b.top + 15,
+                &format!(
+                    r#"font-style="italic" font-size="11" stroke="{BLOCKED_FILL}" stroke-width="3" paint-order="stroke""#
+                ),
+                label,
+            );
+        }
+        body.push_str("</g>\n");
+    }
     for s in &l.sleeps {
         let _ = writeln!(
             body,
@@ -984,6 +1347,59 @@ pub fn emit(l: &TimelineLayout) -> String {
         text(&mut body, x + 8, y + 15, "", &s.label);
         body.push_str("</g>\n");
     }
+    if let Some(m) = &l.end_mark {
+        if let Some(mid) = m.band {
+            let _ = writeln!(
+                body,
+                r#"<line x1="{MARGIN}" y1="{mid}" x2="{}" y2="{mid}" stroke="{GREY}" stroke-dasharray="2 4"/>"#,
+                l.rule_right
+            );
+        }
+        text(&mut body, MARGIN, m.text_y, &Look::BOLD.attrs(), &m.label);
+    }
+    for q in &l.queues {
+        let centre = q.x + q.w / 2;
+        text(
+            &mut body,
+            centre,
+            l.lanes_top + 14,
+            &format!(r#"font-size="13" font-weight="bold" fill="{MUTED}" text-anchor="middle""#),
+            &q.heading,
+        );
+        let _ = writeln!(
+            body,
+            r#"<line x1="{centre}" y1="{}" x2="{centre}" y2="{}" stroke="{RULE}" stroke-dasharray="4 4"/>"#,
+            l.rule_y + 6,
+            l.rows_bottom
+        );
+        for c in &q.chips {
+            let Placed { x, y, w } = c.at;
+            let _ = writeln!(
+                body,
+                r#"<g class="queue-contents" id="queue-{}-{}"><title>{}</title><rect x="{x}" y="{y}" width="{w}" height="{BOX_H}" rx="10" fill="{}" stroke="{}"/>"#,
+                escape(&q.name),
+                c.step,
+                escape(&c.tooltip),
+                QUEUE.fill,
+                QUEUE.stroke
+            );
+            text(&mut body, x + w / 2, y + 15, r#"text-anchor="middle""#, &c.text);
+            body.push_str("</g>\n");
+        }
+    }
+    for (n, wk) in l.wakes.iter().enumerate() {
+        let a = wk.arrow;
+        let _ = writeln!(
+            body,
+            r#"<g class="wake" id="wake-{}"><title>{}</title><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{WAKE}" stroke-width="1.5" marker-end="url(#{WAKE_MARKER})"/></g>"#,
+            n + 1,
+            escape(&wk.tooltip),
+            a.x1,
+            a.y1,
+            a.x2,
+            a.y2
+        );
+    }
     for b in &l.blocked {
         let Placed { x, y, w } = b.at;
         let _ = writeln!(
@@ -1024,16 +1440,17 @@ pub fn emit(l: &TimelineLayout) -> String {
                 o.x1, o.y1, o.x2, o.y2
             );
         }
-        let (part, a) = m.curve;
-        let _ = writeln!(
-            body,
-            r#"<path class="{part}" id="{part}-{n}" d="M {} {y1} C {bulge} {y1} {bulge} {y2} {} {y2}" fill="none" stroke="{colour}" stroke-width="2" marker-end="url(#{marker})"/>"#,
-            a.x1,
-            a.x2,
-            y1 = a.y1,
-            y2 = a.y2,
-            bulge = m.bulge
-        );
+        if let Some((part, a)) = m.curve {
+            let _ = writeln!(
+                body,
+                r#"<path class="{part}" id="{part}-{n}" d="M {} {y1} C {bulge} {y1} {bulge} {y2} {} {y2}" fill="none" stroke="{colour}" stroke-width="2" marker-end="url(#{marker})"/>"#,
+                a.x1,
+                a.x2,
+                y1 = a.y1,
+                y2 = a.y2,
+                bulge = m.bulge
+            );
+        }
         badge(&mut body, &m.badge);
     }
     for line in &l.lines {
@@ -1051,6 +1468,12 @@ pub fn emit(l: &TimelineLayout) -> String {
         let _ = write!(
             out,
             r#"<marker id="{id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="{colour}"/></marker>"#
+        );
+    }
+    if !l.stretches.is_empty() {
+        let _ = write!(
+            out,
+            r#"<pattern id="{BLOCKED_HATCH}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect x="0" y="0" width="2" height="6" fill="{GREY}" fill-opacity="0.35"/></pattern>"#
         );
     }
     out.push_str("</defs>\n");
