@@ -30,7 +30,7 @@ pub struct RunChecks {
     pub always: Vec<Option<u64>>,
     /// Per `at_end` condition: false where the run stopped.
     pub at_end: Vec<bool>,
-    /// `final` was given and the run did not end ok with exactly those balances.
+    /// `final` was given and the run did not end (or stop) with those balances and queues.
     pub final_failed: bool,
 }
 
@@ -43,10 +43,8 @@ impl RunChecks {
 /// How one run failed an expectation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunFailure {
-    /// `final`: the run did not end ok (its status says how it ended).
-    FinalStatus,
-    /// `final`: the run ended ok, with other balances.
-    FinalBalances,
+    /// `final`: the run ended (or stopped at the step limit) with other balances or queues.
+    Final,
     /// `always` was false after `step` (0: in the initial state), with these balances.
     Always { step: u64, balances: Vec<i64> },
     /// `at_end` was false where the run stopped.
@@ -93,13 +91,7 @@ pub fn judge_run(scenario: &Scenario, status: &Status, checks: &RunChecks, event
     let expect = &scenario.expect;
     let mut out = Vec::new();
     if expect.final_state.is_some() {
-        let failure = checks.final_failed.then(|| {
-            if *status == Status::Ok {
-                RunFailure::FinalBalances
-            } else {
-                RunFailure::FinalStatus
-            }
-        });
+        let failure = checks.final_failed.then_some(RunFailure::Final);
         out.push(RunVerdict {
             check: Check::Final,
             failure,
@@ -239,7 +231,9 @@ pub fn judge_exploration(scenario: &Scenario, x: &Exploration) -> ExploreVerdict
         });
     }
     if let Some(f) = &e.final_state {
-        let is_final = |o: &ExploredOutcome| o.status == Status::Ok && f.matches(&o.balances, &o.queues);
+        // Livelocks have no end state: `final` says nothing about them.
+        let is_final =
+            |o: &ExploredOutcome| o.status == Status::Livelock || f.matches(&o.balances, &o.queues);
         let others: Vec<usize> = (0..x.outcomes.len())
             .filter(|&i| !is_final(&x.outcomes[i]))
             .collect();

@@ -248,7 +248,7 @@ impl<'s> Runner<'s> {
         schedule: Option<&mut Vec<ThreadId>>,
     ) -> RunSummary {
         let status = self.run_with(policy, observer, schedule);
-        let checks = self.final_checks(&status);
+        let checks = self.final_checks();
         RunSummary {
             outcome: Outcome {
                 status,
@@ -261,7 +261,7 @@ impl<'s> Runner<'s> {
     }
 
     /// Whether the last run passed every expectation, without allocating (for sweeps).
-    pub fn last_run_passed(&self, status: &Status) -> bool {
+    pub fn last_run_passed(&self) -> bool {
         let expect = &self.scenario.expect;
         let env = self.state.shared_env();
         self.always.iter().all(Option::is_none)
@@ -269,18 +269,19 @@ impl<'s> Runner<'s> {
             && expect
                 .final_state
                 .as_ref()
-                .is_none_or(|f| *status == Status::Ok && f.matches(&self.state.balances, &self.state.queues))
+                .is_none_or(|f| f.matches(&self.state.balances, &self.state.queues))
     }
 
-    fn final_checks(&self, status: &Status) -> RunChecks {
+    fn final_checks(&self) -> RunChecks {
         let expect = &self.scenario.expect;
         let env = self.state.shared_env();
         RunChecks {
             always: self.always.clone(),
             at_end: expect.at_end.iter().map(|c| !holds(c, &env)).collect(),
-            final_failed: expect.final_state.as_ref().is_some_and(|f| {
-                *status != Status::Ok || !f.matches(&self.state.balances, &self.state.queues)
-            }),
+            final_failed: expect
+                .final_state
+                .as_ref()
+                .is_some_and(|f| !f.matches(&self.state.balances, &self.state.queues)),
         }
     }
 

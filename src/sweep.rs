@@ -161,7 +161,7 @@ fn sweep_chunk(scenario: &Scenario, seeds: Range<u64>, policy: SeededPolicy) -> 
                 runner.run_with(&mut Pct::for_scenario(scenario, seed, depth), &mut (), None)
             }
         };
-        if h.first_failure.is_none() && !runner.last_run_passed(&status) {
+        if h.first_failure.is_none() && !runner.last_run_passed() {
             h.first_failure = Some(seed);
         }
         let end = runner.state();

@@ -2,12 +2,13 @@
 //! that T had read — an account's balance (by a `read`, or in the condition itself) or a
 //! queue's length (`len(q)` in the condition); before T acted on that account or queue (its
 //! next write to the account, its next `put` or `get` on the queue), another thread changed it.
-//! The check no longer held when T acted on it. A condition `wait` in between ends the check:
+//! The check no longer held when T acted on it (or T's act waits forever: a `get` from the queue
+//! it saw non-empty, in the deadlock the run ended in). A condition `wait` in between ends the check:
 //! the thread waited for others to change the state.
 
 use super::At;
 use super::updates::written;
-use crate::engine::{Effect, Event};
+use crate::engine::{Effect, Event, Phase, State};
 use crate::scenario::{AccountId, Op, QueueId, Scenario, ThreadId, Var};
 
 /// What a check was about.
@@ -31,8 +32,12 @@ pub struct StaleCheck {
     /// Another thread's change after the read, before the act (the balance, or the length, it
     /// left).
     pub change: At,
-    /// The checking thread's act (the balance it wrote, or the queue's length after it).
+    /// The checking thread's act (the balance it wrote, or the queue's length after it). When
+    /// `blocked`, the act never happened: it is the thread's next step, a `put` or `get` that
+    /// waits forever in the deadlock the run ended in (`step`: the run's last step, `value`:
+    /// the length then).
     pub act: At,
+    pub blocked: bool,
 }
 
 /// The account or queue an event changes, with the balance or length it leaves.
@@ -48,8 +53,10 @@ fn changes(e: &Event) -> Option<(Subject, i64)> {
     }
 }
 
-/// Every check that was stale when its thread acted on it, in the order of the acts.
-pub fn stale_checks(scenario: &Scenario, events: &[Event]) -> Vec<StaleCheck> {
+/// Every check that was stale when its thread acted on it, in the order of the acts. `deadlock`
+/// is the state a deadlocked run ended in: a thread blocked forever in a `put` or `get` on a
+/// queue whose length it checked acted on a stale check too.
+pub fn stale_checks(scenario: &Scenario, events: &[Event], deadlock: Option<&State>) -> Vec<StaleCheck> {
     let threads = scenario.transactions.len();
     // What each account and queue holds as the events go (for reads made inside conditions).
     let mut balances = scenario.initial_balances();
@@ -125,10 +132,44 @@ pub fn stale_checks(scenario: &Scenario, events: &[Event]) -> Vec<StaleCheck> {
                         check,
                         change: At::of(w, changes(w).map_or(0, |(_, v)| v)),
                         act,
+                        blocked: false,
                     });
                 }
                 false
             });
+        }
+    }
+    if let Some(end) = deadlock {
+        let last = events.last().map_or(0, |e| e.step);
+        for (t, checks) in pending.iter().enumerate() {
+            if end.threads[t].phase != Phase::Running {
+                continue;
+            }
+            let (Op::Put { queue, .. } | Op::Get { queue, .. }) = end.next_op(scenario, t) else {
+                continue;
+            };
+            let subject = Subject::Queue(*queue);
+            let Some(&(_, read, check)) = checks.iter().find(|p| p.0 == subject) else {
+                continue;
+            };
+            let change = events.iter().rev().find(|w| {
+                w.thread != t && w.step > read.step && changes(w).is_some_and(|(ws, _)| ws == subject)
+            });
+            if let Some(w) = change {
+                out.push(StaleCheck {
+                    thread: t,
+                    subject,
+                    read,
+                    check,
+                    change: At::of(w, changes(w).map_or(0, |(_, v)| v)),
+                    act: At {
+                        thread: t,
+                        step: last,
+                        value: end.queues[*queue].len() as i64,
+                    },
+                    blocked: true,
+                });
+            }
         }
     }
     out

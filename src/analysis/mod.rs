@@ -146,8 +146,8 @@ impl RaceKinds {
 pub fn analyse(scenario: &Scenario, events: &[Event], status: &Status, state: &State) -> RunAnalysis {
     RunAnalysis {
         lost_updates: lost_updates(scenario, events),
-        stale_checks: stale_checks(scenario, events),
-        torn_reads: torn_reads(events),
+        stale_checks: stale_checks(scenario, events, (*status == Status::Deadlock).then_some(state)),
+        torn_reads: torn_reads(scenario, events),
         lost_wakeups: lost_wakeups(scenario, events, state),
         stolen_permits: stolen_permits(scenario, events),
         waiting: if *status == Status::Deadlock {

@@ -7,7 +7,9 @@
 //!   they can be clobbered, but never clobber.
 //! - T read accounts A and B (in one pass of its steps) while another thread U wrote both (in
 //!   one pass of its own): one of T's reads saw A before U's write and the other saw B after
-//!   it, so T saw a state that never existed at any one instant.
+//!   it, so T saw a state that never existed at any one instant. It matters only where T puts
+//!   the two values together: both flow (through its locals) into one expression of a later
+//!   step, as an auditor's `x + y` does; two reads that are never combined are not torn.
 
 use super::At;
 use crate::engine::{Effect, Event};
@@ -131,9 +133,54 @@ pub fn lost_updates(scenario: &Scenario, events: &[Event]) -> Vec<LostUpdate> {
     out
 }
 
+/// The pairs of read steps `(earlier, later)` whose values some later step of the same thread
+/// uses in one expression, directly or through locals computed from them; sorted.
+fn combined_reads(scenario: &Scenario, events: &[Event]) -> Vec<(u64, u64)> {
+    // Per thread and local: the read steps its value comes from.
+    let mut taint: Vec<Vec<Vec<u64>>> = scenario
+        .transactions
+        .iter()
+        .map(|t| vec![Vec::new(); t.locals.len()])
+        .collect();
+    let mut pairs = Vec::new();
+    for e in events {
+        let t = e.thread;
+        let op = &scenario.transactions[t].steps[e.pc as usize].op;
+        if let Effect::Read { into, .. } = e.effect {
+            taint[t][usize::from(into)] = vec![e.step];
+            continue;
+        }
+        let mut from: Vec<u64> = Vec::new();
+        for code in op.codes() {
+            code.expr.for_each_var(&mut |v| {
+                if let Var::Local(slot) = v {
+                    from.extend_from_slice(&taint[t][usize::from(slot)]);
+                }
+            });
+        }
+        from.sort_unstable();
+        from.dedup();
+        for (i, &a) in from.iter().enumerate() {
+            for &b in &from[i + 1..] {
+                pairs.push((a, b));
+            }
+        }
+        match e.effect {
+            Effect::Set { local, .. } => taint[t][usize::from(local)] = from,
+            // Locals assigned from something other than an account read.
+            Effect::Get { into, .. } | Effect::Cas { into, .. } => taint[t][usize::from(into)].clear(),
+            _ => {}
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
 /// Every torn read of a run: per reader, pass and writer, the first pair of reads that saw the
 /// writer's pass half done.
-pub fn torn_reads(events: &[Event]) -> Vec<TornRead> {
+pub fn torn_reads(scenario: &Scenario, events: &[Event]) -> Vec<TornRead> {
+    let combined = combined_reads(scenario, events);
     // Reads and writes of each (thread, iteration), in step order.
     let mut reads: Vec<(ThreadId, u32, AccountId, At)> = Vec::new();
     let mut writes: Vec<(ThreadId, u32, AccountId, At)> = Vec::new();
@@ -153,6 +200,7 @@ pub fn torn_reads(events: &[Event]) -> Vec<TornRead> {
         for &(_, _, rb, r2) in reads[i + 1..]
             .iter()
             .filter(|r| r.0 == rt && r.1 == ri && r.2 != ra)
+            .filter(|r| combined.binary_search(&(r1.step, r.3.step)).is_ok())
         {
             // A writer pass that wrote both accounts, one on each side of the reads.
             let found = writes

@@ -6,6 +6,7 @@ use std::hash::Hasher;
 use hashbrown::HashTable;
 
 use super::count::Count;
+use super::prob::Prob;
 
 /// One level of the state DAG: states reached after the same number of steps.
 pub struct Level<C> {
@@ -14,7 +15,7 @@ pub struct Level<C> {
     pub hashes: Vec<u64>,
     pub table: HashTable<u32>,
     pub counts: Vec<C>,
-    pub probabilities: Vec<f64>,
+    pub probabilities: Vec<Prob>,
     /// `slots` entries per state (see `Witness`).
     pub witness: Vec<u64>,
 }
@@ -40,7 +41,7 @@ impl<C: Count> Level<C> {
             + self.hashes.capacity() * 8
             + self.table.capacity() * 9
             + self.counts.capacity() * std::mem::size_of::<C>()
-            + self.probabilities.capacity() * 8
+            + self.probabilities.capacity() * std::mem::size_of::<Prob>()
             + self.witness.capacity() * 8
     }
 

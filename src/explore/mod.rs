@@ -13,6 +13,7 @@
 mod codec;
 mod count;
 mod level;
+mod prob;
 mod serial;
 
 use std::collections::BTreeMap;
@@ -30,6 +31,7 @@ use crate::engine::{End, Layout, Settled, State};
 use crate::expect::{Check, ExploreVerdicts, holds};
 use crate::outcome::{EndState, ErrorKind, OutcomeKey, RunError, Status};
 use crate::scenario::{Scenario, ThreadId};
+use prob::Prob;
 
 /// The most states explored by default.
 pub const DEFAULT_MAX_STATES: u64 = 20_000_000;
@@ -175,7 +177,7 @@ struct PathEnd {
 
 struct OutcomeAcc<C> {
     count: C,
-    probability: f64,
+    probability: Prob,
     best: (u64, PathEnd),
 }
 
@@ -236,7 +238,7 @@ impl<'s, C: Count> Explorer<'s, C> {
         self.codec.encode(&scratch, tag, &mut key);
         current.intern(&key, self.slots);
         current.counts.push(C::one());
-        current.probabilities.push(1.0);
+        current.probabilities.push(Prob::ONE);
         current.witness[none] = Witness::pack(0, none, 0);
         let mut states = 1u64;
         let mut level = 0usize;
@@ -274,7 +276,7 @@ impl<'s, C: Count> Explorer<'s, C> {
                 }
                 ready.clear();
                 scratch.ready_threads(sc, &layout, &mut ready);
-                let share = current.probabilities[i] / ready.len() as f64;
+                let share = current.probabilities[i].div(ready.len());
                 for &t in &ready {
                     // Fewest preemptions of a path through state i that runs t next.
                     let mut best = (u64::MAX, none);
@@ -325,7 +327,7 @@ impl<'s, C: Count> Explorer<'s, C> {
                         if !next.counts[j].add(&current.counts[i]) {
                             return Err(Abort::Overflow);
                         }
-                        next.probabilities[j] += share;
+                        next.probabilities[j] = next.probabilities[j].add(share);
                     }
                     let w = &mut next.witness[j * self.slots + t];
                     if *w == Witness::NONE || best.0 < Witness::cost(*w) {
@@ -408,7 +410,7 @@ impl<'s, C: Count> Explorer<'s, C> {
         status: OutcomeKey,
         state: &State,
         count: &C,
-        probability: f64,
+        probability: Prob,
         cost: u64,
         end: PathEnd,
     ) -> Result<(), Abort> {
@@ -418,7 +420,7 @@ impl<'s, C: Count> Explorer<'s, C> {
                 if !acc.count.add(count) {
                     return Err(Abort::Overflow);
                 }
-                acc.probability += probability;
+                acc.probability = acc.probability.add(probability);
                 if cost < acc.best.0 {
                     acc.best = (cost, end);
                 }
@@ -477,7 +479,7 @@ impl<'s, C: Count> Explorer<'s, C> {
                     balances: balances.clone(),
                     queues: queues.clone(),
                     schedules: count,
-                    probability: acc.probability,
+                    probability: acc.probability.to_f64(),
                     witness,
                     preemptions: acc.best.0 as u32,
                     races: RaceKinds::default(),

@@ -7,7 +7,6 @@ use super::style::Paint;
 use super::words::{self, outcome_label};
 use crate::analysis::RaceKind;
 use crate::explore::{Exploration, ExploredOutcome};
-use crate::outcome::Status;
 use crate::scenario::Scenario;
 
 /// A percentage with two decimals, or with two significant digits of its distance from 0% or
@@ -43,6 +42,12 @@ pub fn race_verdict(sc: &Scenario, x: &Exploration) -> String {
             label(&x.outcomes[0])
         );
     }
+    if x.outcomes.iter().all(|o| o.serial) {
+        return format!(
+            "not race-free: {} outcomes, each one the transactions give one at a time in some order (the order decides; no outcome needs an interleaving)",
+            x.outcomes.len()
+        );
+    }
     let serial: Vec<String> = x
         .serial
         .iter()
@@ -62,14 +67,14 @@ pub fn race_verdict(sc: &Scenario, x: &Exploration) -> String {
             }
         );
     }
-    // Name the race only where the witness run really shows one; other racy outcomes (a
-    // deadlock, an error) are only "from interleavings".
+    // Name the race only where the witness run really shows one; other outcomes that need an
+    // interleaving are only "from interleavings".
     let racy: Vec<&ExploredOutcome> = x.outcomes.iter().filter(|o| !o.serial).collect();
     // Each outcome is classed under the first kind of race its witness shows.
     for kind in RaceKind::ALL {
         let names: Vec<String> = racy
             .iter()
-            .filter(|o| o.status == Status::Ok && o.races.first() == Some(kind))
+            .filter(|o| o.races.first() == Some(kind))
             .map(|o| label(o))
             .collect();
         if !names.is_empty() {
@@ -81,11 +86,7 @@ pub fn race_verdict(sc: &Scenario, x: &Exploration) -> String {
             );
         }
     }
-    let other: Vec<String> = racy
-        .iter()
-        .filter(|o| o.status != Status::Ok || !o.races.any())
-        .map(|o| label(o))
-        .collect();
+    let other: Vec<String> = racy.iter().filter(|o| !o.races.any()).map(|o| label(o)).collect();
     if !other.is_empty() {
         let _ = write!(out, "; {} only from interleavings", other.join(" and "));
     }
@@ -106,8 +107,8 @@ fn text_with(sc: &Scenario, x: &Exploration, file: &str, paint: Paint) -> String
     let _ = writeln!(out, "scenario  {}", words::printable(&sc.name));
     let _ = writeln!(
         out,
-        "explored  {} states, {} complete interleaving{}",
-        x.states,
+        "explored  {}, {} complete interleaving{}",
+        words::count(x.states, "state", "states"),
         x.schedules,
         if x.schedules == num_bigint::BigUint::from(1u8) {
             ""

@@ -280,7 +280,7 @@ pub fn describe(scenario: &Scenario, event: &Event) -> String {
             format!(
                 "while {} -> {value}: {}",
                 code(),
-                if value != 0 { "loop" } else { "done" }
+                if value != 0 { "loop" } else { "leaves the loop" }
             )
         }
         Effect::Require { value } => {

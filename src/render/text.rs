@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::describe;
 use super::style::Paint;
-use super::words::{self, balances};
+use super::words;
 use crate::engine::Effect;
 use crate::expect::RunVerdicts;
 use crate::outcome::{ErrorKind, Status};
@@ -46,7 +46,11 @@ fn render_with(report: &RunReport, file: &str, paint: Paint) -> String {
         sc.transactions.len(),
         plural(sc.transactions.len())
     );
-    let _ = writeln!(out, "start     {}", balances(sc, &sc.initial_balances()));
+    let _ = writeln!(
+        out,
+        "start     {}",
+        words::shared_state(sc, &sc.initial_balances(), &sc.initial_queues())
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "time  step  {:name_width$}  operation", "thread");
     for e in &report.events {
@@ -108,7 +112,11 @@ fn render_with(report: &RunReport, file: &str, paint: Paint) -> String {
             words::waiting(sc, w)
         );
     }
-    let _ = writeln!(out, "final     {}", balances(sc, &summary.outcome.balances));
+    let _ = writeln!(
+        out,
+        "final     {}",
+        words::shared_state(sc, &summary.outcome.balances, &summary.outcome.queues)
+    );
     for (i, (line, failed)) in verdict_lines(report).iter().enumerate() {
         let line = if *failed { paint.bad(line) } else { line.clone() };
         let _ = writeln!(out, "{}{line}", if i == 0 { "expect    " } else { "          " });

@@ -322,6 +322,16 @@ pub fn end_state(scenario: &Scenario, values: &[i64], queues: &[Vec<i64>]) -> St
     out
 }
 
+/// `end_state` for a line of its own: "(no accounts or queues)" when there is nothing to show.
+pub fn shared_state(scenario: &Scenario, values: &[i64], queues: &[Vec<i64>]) -> String {
+    let s = end_state(scenario, values, queues);
+    if s.is_empty() {
+        "(no accounts or queues)".into()
+    } else {
+        s
+    }
+}
+
 /// The values a pattern names: "account = 0, pipeline = []" (unnamed ones match anything).
 pub fn pattern(scenario: &Scenario, p: &crate::scenario::Pattern) -> String {
     let mut parts: Vec<String> = scenario
@@ -409,16 +419,25 @@ pub fn stale_check(scenario: &Scenario, s: &StaleCheck) -> String {
         Subject::Account(a) => scenario.accounts[a].name.clone(),
         Subject::Queue(q) => format!("len({})", scenario.queues[q].name),
     };
+    let acted = if s.blocked {
+        format!(
+            "{who} still acted on it: its next step waits forever ({what} = {})",
+            s.act.value
+        )
+    } else {
+        format!(
+            "{who} still acted at step {} ({what} = {})",
+            s.act.step, s.act.value
+        )
+    };
     format!(
-        "{who}'s check at step {} was stale: it read {what} = {} at step {}, {} changed it to {} at step {}, and {who} still acted at step {} ({what} = {})",
+        "{who}'s check at step {} was stale: it read {what} = {} at step {}, {} changed it to {} at step {}, and {acted}",
         s.check,
         s.read.value,
         s.read.step,
         scenario.thread_name(s.change.thread),
         s.change.value,
         s.change.step,
-        s.act.step,
-        s.act.value
     )
 }
 
@@ -582,15 +601,17 @@ pub fn run_verdict(report: &RunReport, v: &RunVerdict) -> String {
     let what = check(sc, v.check);
     match &v.failure {
         None => format!("{what}: ok"),
-        Some(RunFailure::FinalStatus) => format!(
-            "{what}: FAILED: the run ended with status {}",
-            summary.outcome.status.name()
-        ),
-        Some(RunFailure::FinalBalances) => format!(
-            "{what}: FAILED: the run ended with {} (step {})",
-            balances(sc, &summary.outcome.balances),
-            summary.steps
-        ),
+        Some(RunFailure::Final) => {
+            let how = match summary.outcome.status {
+                Status::Ok => String::new(),
+                ref other => format!(" ({})", other.name()),
+            };
+            format!(
+                "{what}: FAILED: the run ended{how} with {} (step {})",
+                end_state(sc, &summary.outcome.balances, &summary.outcome.queues),
+                summary.steps
+            )
+        }
         Some(RunFailure::Always { step: 0, balances: b }) => {
             format!("{what}: FAILED in the initial state ({})", balances(sc, b))
         }
@@ -632,10 +653,19 @@ pub fn replay_command(scenario: &Scenario, file: &str, schedule: &[usize], stop:
 pub fn explore_verdict(scenario: &Scenario, x: &Exploration, file: &str, v: &ExploreVerdict) -> String {
     let sc = scenario;
     match (v.check, &v.failure) {
-        (Check::Outcomes, None) => format!(
-            "outcomes: ok, exactly the {} expected",
-            sc.expect.outcomes.as_ref().map_or(0, Vec::len)
-        ),
+        (Check::Outcomes, None) => {
+            let entries = sc.expect.outcomes.as_ref().map_or(0, Vec::len);
+            if entries == x.outcomes.len() {
+                format!("outcomes: ok, exactly the {entries} expected")
+            } else {
+                // An entry such as "error" stands for several outcomes.
+                format!(
+                    "outcomes: ok, {} match {}, and every entry is reached",
+                    count(x.outcomes.len() as u64, "reachable outcome", "reachable outcomes"),
+                    count(entries as u64, "expected entry", "expected entries")
+                )
+            }
+        }
         (Check::Final, None) => format!("{}: ok in every interleaving", check(sc, v.check)),
         (Check::Always(_) | Check::AtEnd(_), None) => {
             format!("{}: ok in every reachable state", check(sc, v.check))

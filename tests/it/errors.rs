@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use crate::common::{Output, racesim, root};
 
 /// A fresh directory under the system's temp dir, removed when dropped.
-struct TempDir(tempfile::TempDir);
+pub(crate) struct TempDir(tempfile::TempDir);
 
 impl TempDir {
-    fn new() -> TempDir {
+    pub(crate) fn new() -> TempDir {
         TempDir(
             tempfile::Builder::new()
                 .prefix("racesim-errors-")
@@ -59,7 +59,7 @@ fn assert_fails(out: &Output, first_line: &str) -> String {
 /// Writes `toml` to a temporary `scenario.toml`, runs `racesim check` and `racesim run` on it,
 /// and asserts both fail with `error: FILE:` followed by `rest` (`LINE:COL: MESSAGE`).
 /// Returns the whole of stderr (of `check`).
-fn expect_error(toml: &str, rest: &str) -> String {
+pub(crate) fn expect_error(toml: &str, rest: &str) -> String {
     expect_error_bytes(toml.as_bytes(), rest)
 }
 
@@ -74,7 +74,7 @@ fn expect_error_bytes(bytes: &[u8], rest: &str) -> String {
 }
 
 /// Like [`expect_error`], and the help line says `help`.
-fn expect_error_help(toml: &str, rest: &str, help: &str) {
+pub(crate) fn expect_error_help(toml: &str, rest: &str, help: &str) {
     let stderr = expect_error(toml, rest);
     assert!(
         stderr.contains(&format!("help: {help}")),

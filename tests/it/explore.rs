@@ -77,24 +77,28 @@ fn shipped_reports_agree_with_their_expect_blocks() {
         let mut reached = Vec::new();
         for o in outcomes {
             let balances = json_balances(&sc, &o["balances"]);
+            let queues: Vec<Vec<i64>> = sc
+                .queues
+                .iter()
+                .map(|q| {
+                    o["queues"][q.name.as_str()]
+                        .as_array()
+                        .unwrap_or_else(|| panic!("{path}: queue {} in {o}", q.name))
+                        .iter()
+                        .map(|v| v.as_i64().expect("a queue holds integers"))
+                        .collect()
+                })
+                .collect();
             let status = o["status"].as_str().expect("status");
-            reached.push(match status {
-                "ok" => ExpectedOutcome::Ok(racesim::scenario::Pattern {
-                    balances: balances.into_iter().map(Some).collect(),
-                    queues: Vec::new(),
-                }),
-                "deadlock" => ExpectedOutcome::Deadlock,
-                "error" => ExpectedOutcome::Error,
-                other => panic!("{path}: status {other}"),
-            });
+            reached.push((status.to_string(), balances, queues));
             assert_eq!(o["message"].is_string(), status == "error", "{path}: message");
             sum += o["schedules"]
                 .as_str()
                 .and_then(|s| s.parse::<BigUint>().ok())
                 .expect("an outcome's schedules is a decimal string");
             probability += o["probability"].as_f64().expect("probability");
+            // Empty when the initial state is already the end (a pool that deadlocks at once).
             let witness = o["witness"].as_array().expect("witness");
-            assert!(!witness.is_empty(), "{path}: empty witness");
             for name in witness {
                 let name = name.as_str().expect("witness entries are names");
                 assert!(sc.thread_by_name(name).is_some(), "{path}: witness names {name}");
@@ -105,17 +109,32 @@ fn shipped_reports_agree_with_their_expect_blocks() {
             (probability - 1.0).abs() < 1e-12,
             "{path}: probabilities sum to {probability}"
         );
-        let mut expected = sc
+        // Every reachable outcome matches an entry, and every entry matches a reachable outcome
+        // (several may match one: "error").
+        let expected = sc
             .expect
             .outcomes
             .clone()
             .expect("shipped scenarios list outcomes");
-        expected.sort();
-        reached.sort();
-        assert_eq!(
-            reached, expected,
-            "{path}: reachable outcomes = [expect] outcomes"
-        );
+        let fits =
+            |e: &ExpectedOutcome, (status, balances, queues): &(String, Vec<i64>, Vec<Vec<i64>>)| match e {
+                ExpectedOutcome::Ok(p) => status == "ok" && p.matches(balances, queues),
+                ExpectedOutcome::Deadlock => status == "deadlock",
+                ExpectedOutcome::Livelock => status == "livelock",
+                ExpectedOutcome::Error => status == "error",
+            };
+        for r in &reached {
+            assert!(
+                expected.iter().any(|e| fits(e, r)),
+                "{path}: {r:?} is reachable but matches no [expect] outcome"
+            );
+        }
+        for e in &expected {
+            assert!(
+                reached.iter().any(|r| fits(e, r)),
+                "{path}: {e:?} is expected but unreachable"
+            );
+        }
 
         let out = common::racesim(&["explore", &path]);
         assert_eq!(out.status, 0, "{path}");
@@ -133,7 +152,8 @@ fn shipped_reports_agree_with_their_expect_blocks() {
             );
         }
         assert!(
-            out.stdout.contains("outcomes: ok, exactly the"),
+            out.stdout.contains("outcomes: ok, exactly the")
+                || out.stdout.contains("and every entry is reached"),
             "{path}: the expect line:\n{}",
             out.stdout
         );
@@ -166,7 +186,9 @@ fn witness_command_lines_replay() {
                 ["racesim", "run", path.as_str(), "--schedule"],
                 "{command}"
             );
-            let out = common::racesim(&["run", &path, "--schedule", words[4], "--format", "jsonl"]);
+            // The empty schedule is printed shell-quoted.
+            let schedule = if words[4] == "''" { "" } else { words[4] };
+            let out = common::racesim(&["run", &path, "--schedule", schedule, "--format", "jsonl"]);
             let last: Value = serde_json::from_str(out.stdout.lines().last().unwrap_or(""))
                 .unwrap_or_else(|e| panic!("{command}: {e}\n{}{}", out.stdout, out.stderr));
             assert_eq!(last["status"], o["status"], "{command}");

@@ -17,4 +17,5 @@ mod readme;
 mod render;
 mod sweep;
 mod toolkit;
+mod toolkit_errors;
 mod user_tests;

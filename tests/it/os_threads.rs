@@ -95,6 +95,7 @@ const OVERFLOW: &str = r#"
 struct Observed {
     status: Status,
     balances: Vec<i64>,
+    queues: Vec<Vec<i64>>,
     schedule: Vec<usize>,
     steps: u64,
 }
@@ -122,6 +123,7 @@ fn os_run(sc: &Scenario, tick: Duration) -> (Observed, Duration) {
         let observed = Observed {
             status: report.summary.outcome.status.clone(),
             balances: report.summary.outcome.balances.clone(),
+            queues: report.summary.outcome.queues.clone(),
             schedule: report.schedule.clone(),
             steps: report.summary.steps,
         };
@@ -329,4 +331,34 @@ fn the_binary_reports_deadlock_and_error_under_os_threads() {
         "{}",
         out.stdout
     );
+}
+
+/// Every shipped scenario, the version-2 toolkit included: a few os-threads runs each, every
+/// one replayed exactly by the simulator (checked in `os_run`) and ending in an outcome that
+/// explore says is reachable.
+#[test]
+fn every_shipped_scenario_records_and_replays() {
+    for path in crate::common::shipped_scenarios() {
+        if path.contains("/bench/") {
+            continue; // Long runs; the small ones cover the same steps.
+        }
+        let sc = load(&path);
+        let x = racesim::explore::explore(&sc, 1_000_000).unwrap_or_else(|e| panic!("{path}: {e:?}"));
+        let label = |status: &Status, balances: &[i64], queues: &[Vec<i64>]| {
+            racesim::render::words::outcome_label(&sc, status, balances, queues)
+        };
+        let reachable: Vec<String> = x
+            .outcomes
+            .iter()
+            .map(|o| label(&o.status, &o.balances, &o.queues))
+            .collect();
+        for _ in 0..8 {
+            let (end, _) = os_run(&sc, TICK);
+            let got = label(&end.status, &end.balances, &end.queues);
+            assert!(
+                reachable.contains(&got),
+                "{path}: os-threads ended in {got}, which explore does not reach: {reachable:?}"
+            );
+        }
+    }
 }

@@ -20,8 +20,8 @@ use serde_json::Value;
 use crate::common::{self, LESSON_NODELAY, json_balances, racesim_json, scenario_file};
 use crate::golden::{self, check_output, orphan_golden_files, report_failures};
 
-/// An outcome as both commands name it: status and final balances.
-type Key = (String, Vec<i64>);
+/// An outcome as both commands name it: status, final balances, and the rest (`rest_of`).
+type Key = (String, Vec<i64>, String);
 
 /// A sweep's JSON outcomes: key → (count, first seed).
 fn sweep_outcomes(sc: &Scenario, v: &Value) -> BTreeMap<Key, (u64, u64)> {
@@ -33,6 +33,7 @@ fn sweep_outcomes(sc: &Scenario, v: &Value) -> BTreeMap<Key, (u64, u64)> {
             let key = (
                 o["status"].as_str().expect("status").to_string(),
                 json_balances(sc, &o["balances"]),
+                rest_of(sc, &o["queues"], o["message"].as_str()),
             );
             let count = o["count"].as_u64().expect("count");
             let first = o["first_seed"].as_u64().expect("first_seed");
@@ -41,12 +42,33 @@ fn sweep_outcomes(sc: &Scenario, v: &Value) -> BTreeMap<Key, (u64, u64)> {
         .collect()
 }
 
+/// What tells outcomes with the same status and balances apart: the queues' contents and an
+/// error's message (without its step: a sweep's message is its first seed's).
+fn rest_of(sc: &Scenario, queues: &Value, message: Option<&str>) -> String {
+    let contents: Vec<String> = sc
+        .queues
+        .iter()
+        .map(|q| queues[q.name.as_str()].to_string())
+        .collect();
+    let message = message.map(|m| m.split_once(": ").map_or(m, |(_, rest)| rest));
+    format!("{contents:?} {message:?}")
+}
+
 /// Explore's outcomes: key → exact probability under the random policy.
 fn explored(sc: &Scenario) -> BTreeMap<Key, f64> {
     let x = racesim::explore::explore(sc, 1_000_000).unwrap_or_else(|e| panic!("{e:?}"));
+    let v: Value =
+        serde_json::from_str(&racesim::render::json::explore_json(sc, &x, "f.toml")).expect("explore json");
     x.outcomes
         .iter()
-        .map(|o| ((o.status.name().to_string(), o.balances.clone()), o.probability))
+        .zip(v["outcomes"].as_array().expect("outcomes"))
+        .map(|(o, j)| {
+            let rest = rest_of(sc, &j["queues"], j["message"].as_str());
+            (
+                (o.status.name().to_string(), o.balances.clone(), rest),
+                o.probability,
+            )
+        })
         .collect()
 }
 
@@ -169,7 +191,7 @@ fn first_seeds_reproduce_under_run() {
     ] {
         let sc = common::load(path);
         let v = sweep_json(path, "0..3000", &[], 0);
-        for ((status, balances), (_, first)) in sweep_outcomes(&sc, &v) {
+        for ((status, balances, _), (_, first)) in sweep_outcomes(&sc, &v) {
             let seed = first.to_string();
             // --policy random: counter_increment.toml and overdraft.toml have other policies.
             let out = common::racesim(&[
@@ -204,6 +226,10 @@ fn sweep_frequencies_match_explore_probabilities() {
     for path in [
         "scenarios/bank_account_nodelay.toml",
         "scenarios/counter_increment.toml",
+        "scenarios/bounded_semaphore.toml",
+        "scenarios/handoff_release_first.toml",
+        "scenarios/queue_check_then_act.toml",
+        "scenarios/cas_counter.toml",
     ] {
         let sc = common::load(path);
         let exact = explored(&sc);
@@ -240,6 +266,10 @@ fn pct_sweeps_reach_only_explored_outcomes() {
         "scenarios/transfer_deadlock.toml",
         "scenarios/overdraft.toml",
         "scenarios/bank_account.toml",
+        "scenarios/condition_teller.toml",
+        "scenarios/tellers_semaphore.toml",
+        "scenarios/barrier_tellers.toml",
+        "scenarios/reentry_lock.toml",
     ] {
         let sc = common::load(path);
         let exact = explored(&sc);
@@ -253,7 +283,7 @@ fn pct_sweeps_reach_only_explored_outcomes() {
             );
         }
         // Each first seed reproduces under `run --policy pct --depth 2`.
-        for ((status, balances), (_, first)) in seen {
+        for ((status, balances, _), (_, first)) in seen {
             let r = run::run(
                 &sc,
                 &PolicyChoice::Pct {

@@ -580,6 +580,16 @@ impl<'s> Compiler<'_, 's> {
         let objects = self.scope.objects;
         objects.get(name.get_ref()).ok_or_else(|| {
             let (what, declare) = target_kind(key);
+            if self.scope.accounts.get(name.get_ref()).is_some() {
+                return self.v.err_help(
+                    name.span(),
+                    format!("`{}` is an account; `{}` takes {}", name.get_ref(), key.name(), article(what)),
+                    Some(format!(
+                        "an account takes read, write, atomic_add and cas; {} is declared at the top level, under a name of its own",
+                        article(what)
+                    )),
+                );
+            }
             let typo = objects
                 .suggestion(name.get_ref())
                 .filter(|h| h.starts_with("did you mean"));
