@@ -1,4 +1,4 @@
-//! explore throughput on the two benchmark scenarios, in distinct states per second (divan's
+//! explore throughput on the three benchmark scenarios, in distinct states per second (divan's
 //! "item" is one state, from the `states` the exploration reports).
 //!
 //! `cargo bench --bench explore`
@@ -33,4 +33,10 @@ fn counter_2x20(bencher: Bencher) {
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn update_5(bencher: Bencher) {
     explore_file(bencher, "bench/update_5.toml");
+}
+
+/// Semaphores, a lock, a condition and a queue over five threads: about 1.6 million states.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn pipeline_5(bencher: Bencher) {
+    explore_file(bencher, "bench/pipeline_5.toml");
 }

@@ -129,18 +129,38 @@ impl Clone for State {
 
     /// Reuses this state's buffers: sweeps and explore reset states without allocating.
     fn clone_from(&mut self, source: &Self) {
+        /// Copies `from` into `to` in place: one `memcpy` when the lengths agree (always, in
+        /// explore and sweep), nothing for an object kind the scenario does not use.
+        #[inline]
+        fn copy<T: Copy>(to: &mut Vec<T>, from: &[T]) {
+            if to.len() == from.len() {
+                if !from.is_empty() {
+                    to.copy_from_slice(from);
+                }
+            } else {
+                to.clear();
+                to.extend_from_slice(from);
+            }
+        }
+        /// The same for vectors of vectors (wait sets, queues).
+        #[inline]
+        fn copy_nested<T: Clone>(to: &mut Vec<T>, from: &Vec<T>) {
+            if !(to.is_empty() && from.is_empty()) {
+                to.clone_from(from);
+            }
+        }
         self.now = source.now;
         self.steps = source.steps;
         self.next_pending = source.next_pending;
-        self.balances.clone_from(&source.balances);
-        self.holders.clone_from(&source.holders);
-        self.counts.clone_from(&source.counts);
-        self.semaphores.clone_from(&source.semaphores);
-        self.events.clone_from(&source.events);
-        self.wait_sets.clone_from(&source.wait_sets);
-        self.queues.clone_from(&source.queues);
-        self.threads.clone_from(&source.threads);
-        self.locals.clone_from(&source.locals);
+        copy(&mut self.balances, &source.balances);
+        copy(&mut self.holders, &source.holders);
+        copy(&mut self.counts, &source.counts);
+        copy(&mut self.semaphores, &source.semaphores);
+        copy(&mut self.events, &source.events);
+        copy_nested(&mut self.wait_sets, &source.wait_sets);
+        copy_nested(&mut self.queues, &source.queues);
+        copy(&mut self.threads, &source.threads);
+        copy(&mut self.locals, &source.locals);
     }
 }
 
@@ -424,7 +444,7 @@ pub trait Observer {
 }
 
 impl Observer for () {
-    #[inline(always)]
+    #[inline]
     fn on_step(&mut self, _: &StepEvent<'_>, _: &State) {}
 }
 
@@ -439,19 +459,74 @@ impl Observer for Vec<Event> {
 pub struct Layout {
     pub local_base: Vec<usize>,
     pub locals_len: usize,
+    /// Each step's readiness condition, `gates[gate_base[t] + pc]`: a compact copy of what
+    /// `is_ready` needs, so that the hottest test of every runner does not walk the steps.
+    gates: Vec<Gate>,
+    gate_base: Vec<usize>,
+}
+
+/// When a step may execute (see the version-2 table of the format).
+#[derive(Debug, Clone, Copy)]
+enum Gate {
+    Always,
+    Lock {
+        lock: u32,
+        reentrant: bool,
+    },
+    Acquire(u32),
+    Event(u32),
+    /// A condition's reacquire: its lock is free.
+    Reacquire(u32),
+    Put {
+        queue: u32,
+        capacity: u64,
+    },
+    Get(u32),
+    Join(u32),
+    /// An `await`: its guard, evaluated over the state.
+    Guard,
+}
+
+impl Gate {
+    fn of(scenario: &Scenario, op: &Op) -> Gate {
+        let id = |i: usize| i as u32;
+        match op {
+            Op::Lock(l) => Gate::Lock {
+                lock: id(*l),
+                reentrant: scenario.locks[*l].reentrant,
+            },
+            Op::Acquire(s) => Gate::Acquire(id(*s)),
+            Op::WaitEvent(e) => Gate::Event(id(*e)),
+            Op::Reacquire(c) => Gate::Reacquire(id(scenario.conditions[*c].lock)),
+            Op::Put { queue, .. } => Gate::Put {
+                queue: id(*queue),
+                capacity: scenario.queues[*queue].capacity,
+            },
+            Op::Get { queue, .. } => Gate::Get(id(*queue)),
+            Op::Join(u) => Gate::Join(id(*u)),
+            Op::Await(_) => Gate::Guard,
+            _ => Gate::Always,
+        }
+    }
 }
 
 impl Layout {
     pub fn new(scenario: &Scenario) -> Layout {
         let mut local_base = Vec::with_capacity(scenario.transactions.len());
+        let mut gate_base = Vec::with_capacity(scenario.transactions.len());
+        let mut gates = Vec::new();
         let mut total = 0;
         for t in &scenario.transactions {
             local_base.push(total);
             total += t.locals.len();
+            gate_base.push(gates.len());
+            gates.extend(t.steps.iter().map(|s| Gate::of(scenario, &s.op)));
         }
         Layout {
             local_base,
             locals_len: total,
+            gates,
+            gate_base,
         }
     }
 }
@@ -527,7 +602,7 @@ impl State {
     }
 
     /// Whether `t` can execute its next step now.
-    #[inline]
+    #[inline(always)]
     pub fn is_ready(&self, scenario: &Scenario, layout: &Layout, t: ThreadId) -> bool {
         let th = &self.threads[t];
         th.phase == Phase::Running
@@ -537,25 +612,28 @@ impl State {
     }
 
     /// Whether the next step of running thread `t` may execute (its own readiness condition).
-    #[inline]
+    #[inline(always)]
     fn step_ready(&self, scenario: &Scenario, layout: &Layout, t: ThreadId) -> bool {
-        match self.next_op(scenario, t) {
-            Op::Lock(l) => {
-                let h = self.holders[*l];
-                h == FREE || (scenario.locks[*l].reentrant && h == t as u32)
+        let pc = self.threads[t].pc as usize;
+        match layout.gates[layout.gate_base[t] + pc] {
+            Gate::Always => true,
+            Gate::Lock { lock, reentrant } => {
+                let h = self.holders[lock as usize];
+                h == FREE || (reentrant && h == t as u32)
             }
-            Op::Acquire(s) => self.semaphores[*s] > 0,
-            Op::WaitEvent(e) => self.events[*e],
-            Op::Reacquire(c) => self.holders[scenario.conditions[*c].lock] == FREE,
-            Op::Put { queue, .. } => {
-                let cap = scenario.queues[*queue].capacity;
-                cap == 0 || (self.queues[*queue].len() as u64) < cap
+            Gate::Acquire(s) => self.semaphores[s as usize] > 0,
+            Gate::Event(e) => self.events[e as usize],
+            Gate::Reacquire(lock) => self.holders[lock as usize] == FREE,
+            Gate::Put { queue, capacity } => {
+                capacity == 0 || (self.queues[queue as usize].len() as u64) < capacity
             }
-            Op::Get { queue, .. } => !self.queues[*queue].is_empty(),
-            Op::Join(u) => self.threads[*u].phase == Phase::Finished,
+            Gate::Get(queue) => !self.queues[queue as usize].is_empty(),
+            Gate::Join(u) => self.threads[u as usize].phase == Phase::Finished,
             // A guard that cannot be evaluated lets the thread run, and its step fails.
-            Op::Await(guard) => guard.eval(&self.env(scenario, layout, t)) != Ok(0),
-            _ => true,
+            Gate::Guard => match self.next_op(scenario, t) {
+                Op::Await(guard) => guard.eval(&self.env(scenario, layout, t)) != Ok(0),
+                _ => true,
+            },
         }
     }
 
@@ -574,8 +652,10 @@ impl State {
     /// Advances the clock until some thread is ready, or reports how the run ended.
     pub fn settle(&mut self, scenario: &Scenario, layout: &Layout) -> Settled {
         loop {
-            if (0..self.threads.len()).any(|t| self.is_ready(scenario, layout, t)) {
-                return Settled::Ready;
+            for t in 0..self.threads.len() {
+                if self.is_ready(scenario, layout, t) {
+                    return Settled::Ready;
+                }
             }
             if let Some(ended) = self.advance_clock() {
                 return ended;
@@ -660,37 +740,18 @@ impl State {
             Op::Sleep(n) => n,
             _ => 0,
         };
-        let timing = step
-            .delay
-            .checked_add(sleep)
-            .and_then(|delay| Some((delay, self.now.checked_add(Time::from(delay))?)));
-        let outcome = match timing {
-            Some((delay, ready_at)) => self
-                .apply(scenario, layout, t, &step.op)
-                .map(|e| (e, delay, ready_at)),
+        // Both u64, so their sum fits a u128 clock; only the clock itself could overflow.
+        let delay = Time::from(step.delay) + Time::from(sleep);
+        let applied = match self.now.checked_add(delay) {
+            Some(_) => self.apply(scenario, layout, t, &step.op),
             None => Err(Fault::ClockOverflow),
         };
-        let (effect, next, blocked, delay, ready_at) = match outcome {
-            Ok(((effect, next, blocked), delay, ready_at)) => (effect, next, blocked, delay, ready_at),
-            Err(fault) => {
-                let event = StepEvent {
-                    step: self.steps + 1,
-                    time: self.now,
-                    thread: t,
-                    pc: th.pc,
-                    iteration: th.iteration,
-                    next_pc: th.pc,
-                    effect: Effect::Fault(fault),
-                    delay: 0,
-                    finished: false,
-                    also_finished: &[],
-                    started: &[],
-                    woken: &[],
-                };
-                observer.on_step(&event, self);
-                return Err(fault);
-            }
+        let (effect, next, blocked) = match applied {
+            Ok(applied) => applied,
+            Err(fault) => return Err(self.fail(t, th, fault, observer)),
         };
+        let ready_at = self.now + delay;
+        let delay = u64::try_from(delay).unwrap_or(u64::MAX);
         self.steps += 1;
         let declined = matches!(effect, Effect::Require { value: 0 });
         {
@@ -716,43 +777,28 @@ impl State {
         // Who finishes with this step: this thread (its last step, or a failed require), and
         // threads a barrier released after their last step; they free their workers in file
         // order.
-        let mut finished = std::mem::take(&mut self.scratch.finished);
-        if declined || done(self, t) {
-            finished.push(t);
-        }
-        if matches!(effect, Effect::WaitBarrier { .. }) {
-            for &u in &self.scratch.woken {
-                if done(self, u) {
-                    finished.push(u);
+        let this_finished = declined || done(self, t);
+        let barrier = matches!(effect, Effect::WaitBarrier { .. });
+        // Most steps finish nobody: skip the bookkeeping (the hot path of explore and sweep).
+        if this_finished || barrier {
+            let mut finished = std::mem::take(&mut self.scratch.finished);
+            if this_finished {
+                finished.push(t);
+            }
+            if barrier {
+                for &u in &self.scratch.woken {
+                    if done(self, u) {
+                        finished.push(u);
+                    }
                 }
+                finished.sort_unstable();
             }
-            finished.sort_unstable();
-        }
-        for &u in &finished {
-            let freed = &mut self.threads[u];
-            freed.phase = Phase::Finished;
-            freed.pc = 0;
-            let worker = freed.worker;
-            // A failed `require` frees its worker at once (its delay does not hold the worker);
-            // a finished one when its last delay has elapsed.
-            let start_at = if u == t && declined {
-                self.now
-            } else {
-                freed.ready_at
-            };
-            let next = self.next_pending as usize;
-            if next < self.threads.len() {
-                let started = &mut self.threads[next];
-                started.phase = Phase::Running;
-                started.ready_at = start_at;
-                started.worker = worker;
-                self.next_pending += 1;
-                self.scratch.started.push((next, start_at));
+            for &u in &finished {
+                self.free_worker(u, u == t && declined);
             }
+            finished.retain(|&u| u != t);
+            self.scratch.finished = finished;
         }
-        let this_finished = finished.contains(&t);
-        finished.retain(|&u| u != t);
-        self.scratch.finished = finished;
         let event = StepEvent {
             step: self.steps,
             time: self.now,
@@ -773,6 +819,7 @@ impl State {
 
     /// The effect of `op` by `t`: the state changed (unless it faults), where the thread goes
     /// next, and what it is now held in.
+    #[inline(always)]
     fn apply(
         &mut self,
         sc: &Scenario,
@@ -1050,6 +1097,47 @@ impl State {
             Op::Log(_) => Effect::Log,
         };
         Ok((effect, Next::Step, Blocked::No))
+    }
+
+    /// Reports a failed step of `t` (in state `th`) to the observer; the state is unchanged.
+    #[cold]
+    fn fail(&self, t: ThreadId, th: ThreadState, fault: Fault, observer: &mut impl Observer) -> Fault {
+        let event = StepEvent {
+            step: self.steps + 1,
+            time: self.now,
+            thread: t,
+            pc: th.pc,
+            iteration: th.iteration,
+            next_pc: th.pc,
+            effect: Effect::Fault(fault),
+            delay: 0,
+            finished: false,
+            also_finished: &[],
+            started: &[],
+            woken: &[],
+        };
+        observer.on_step(&event, self);
+        fault
+    }
+
+    /// Marks `u` finished and starts the first pending transaction on its worker: at once for
+    /// a failed `require` (`at_once`: its delay does not hold the worker), else when `u`'s last
+    /// delay has elapsed.
+    fn free_worker(&mut self, u: ThreadId, at_once: bool) {
+        let freed = &mut self.threads[u];
+        freed.phase = Phase::Finished;
+        freed.pc = 0;
+        let worker = freed.worker;
+        let start_at = if at_once { self.now } else { freed.ready_at };
+        let next = self.next_pending as usize;
+        if next < self.threads.len() {
+            let started = &mut self.threads[next];
+            started.phase = Phase::Running;
+            started.ready_at = start_at;
+            started.worker = worker;
+            self.next_pending += 1;
+            self.scratch.started.push((next, start_at));
+        }
     }
 
     /// Takes lock `l` for `t` (it is free, or an rlock `t` holds); returns the new count.

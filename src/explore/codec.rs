@@ -15,9 +15,31 @@ pub const ENDED_DEADLOCK: u8 = 2;
 /// matter are one state, which keeps counts exact and the graph small.
 pub struct Codec<'s> {
     scenario: &'s Scenario,
-    layout: Layout,
     /// Whether threads can be held at a barrier (then each says where).
     has_barriers: bool,
+    /// Per thread, what encoding its part takes (looked up once, not per state).
+    threads: Vec<ThreadCodec<'s>>,
+}
+
+impl ThreadCodec<'_> {
+    /// Which of the thread's locals can be read at or after step `pc`; `None`: all of them
+    /// (the transaction was too big to analyse).
+    #[inline]
+    fn live_row(&self, pc: usize) -> Option<&[bool]> {
+        self.live.get(pc * self.n..(pc + 1) * self.n)
+    }
+}
+
+/// How one thread is encoded.
+struct ThreadCodec<'s> {
+    /// Its locals are `locals[base..base + n]`.
+    base: usize,
+    n: usize,
+    /// Its states record its pass count (see `Codec::new`).
+    keeps_iteration: bool,
+    repeat: u32,
+    /// `live[pc * n + slot]`; empty: every local is live.
+    live: &'s [bool],
 }
 
 #[inline]
@@ -57,19 +79,26 @@ fn unzigzag(v: u64) -> i64 {
 impl<'s> Codec<'s> {
     pub fn new(scenario: &'s Scenario) -> Codec<'s> {
         let has_barriers = !scenario.barriers.is_empty();
+        let layout = Layout::new(scenario);
+        let threads = scenario
+            .transactions
+            .iter()
+            .enumerate()
+            .map(|(t, tx)| ThreadCodec {
+                base: layout.local_base[t],
+                n: tx.locals.len(),
+                // With `repeat`, and with barriers: a thread held at a barrier after its last
+                // step is running with every pass done, and finishes when released.
+                keeps_iteration: tx.repeat > 1 || has_barriers,
+                repeat: tx.repeat,
+                live: &tx.live,
+            })
+            .collect();
         Codec {
             scenario,
-            layout: Layout::new(scenario),
             has_barriers,
+            threads,
         }
-    }
-
-    /// Whether local `slot` of thread `t` can be read at or after step `pc`.
-    #[inline]
-    fn live(&self, t: usize, pc: usize, slot: usize) -> bool {
-        let tx = &self.scenario.transactions[t];
-        // An empty table: the transaction was too big to analyse, every local is live.
-        tx.live.is_empty() || tx.live[pc * tx.locals.len() + slot]
     }
 
     /// Appends `st` to `out` as bytes, after the tag. Everything a scenario without the
@@ -110,14 +139,14 @@ impl<'s> Codec<'s> {
                 put(out, zigzag(v));
             }
         }
-        for (t, th) in st.threads.iter().enumerate() {
+        for (th, tc) in st.threads.iter().zip(&self.threads) {
             match th.phase {
                 Phase::Pending => out.push(0),
                 Phase::Finished => out.push(1),
                 Phase::Running => {
                     // pc first, offset by 2 so it never collides with the two markers above.
                     put(out, u64::from(th.pc) + 2);
-                    if self.keeps_iteration(t) {
+                    if tc.keeps_iteration {
                         put(out, u64::from(th.iteration));
                     }
                     // The remaining sleep: at most one step's delay, which is a u64.
@@ -135,23 +164,22 @@ impl<'s> Codec<'s> {
                             },
                         );
                     }
-                    let n = sc.transactions[t].locals.len();
-                    let base = self.layout.local_base[t];
-                    for slot in 0..n {
-                        if self.live(t, th.pc as usize, slot) {
-                            put(out, zigzag(st.locals[base + slot]));
+                    let locals = &st.locals[tc.base..tc.base + tc.n];
+                    match tc.live_row(th.pc as usize) {
+                        Some(live) => {
+                            for (&v, _) in locals.iter().zip(live).filter(|(_, l)| **l) {
+                                put(out, zigzag(v));
+                            }
+                        }
+                        None => {
+                            for &v in locals {
+                                put(out, zigzag(v));
+                            }
                         }
                     }
                 }
             }
         }
-    }
-
-    /// Whether thread `t`'s states record its pass count: with `repeat`, and with barriers (a
-    /// thread held at a barrier after its last step is running with every pass done, and
-    /// finishes when released).
-    fn keeps_iteration(&self, t: usize) -> bool {
-        self.scenario.transactions[t].repeat > 1 || self.has_barriers
     }
 
     /// Decodes into `st` (whose vectors already have the right lengths); returns the tag.
@@ -196,12 +224,10 @@ impl<'s> Codec<'s> {
             }
         }
         let mut started = 0;
-        for t in 0..st.threads.len() {
+        for (th, tc) in st.threads.iter_mut().zip(&self.threads) {
             let head = take(bytes, &mut at);
-            let tx = &sc.transactions[t];
-            let base = self.layout.local_base[t];
-            let n = tx.locals.len();
-            st.threads[t] = match head {
+            let (base, n) = (tc.base, tc.n);
+            *th = match head {
                 0 => {
                     st.locals[base..base + n].fill(0);
                     ThreadState {
@@ -219,7 +245,7 @@ impl<'s> Codec<'s> {
                     ThreadState {
                         phase: Phase::Finished,
                         pc: 0,
-                        iteration: tx.repeat,
+                        iteration: tc.repeat,
                         ready_at: 0,
                         worker: 0,
                         blocked: Blocked::No,
@@ -227,7 +253,7 @@ impl<'s> Codec<'s> {
                 }
                 pc => {
                     started += 1;
-                    let iteration = if self.keeps_iteration(t) {
+                    let iteration = if tc.keeps_iteration {
                         take(bytes, &mut at) as u32
                     } else {
                         0
@@ -242,13 +268,20 @@ impl<'s> Codec<'s> {
                         Blocked::No
                     };
                     let pc = (pc - 2) as usize;
-                    for slot in 0..n {
-                        // A dead local is overwritten before any read: 0 stands for every value.
-                        st.locals[base + slot] = if self.live(t, pc, slot) {
-                            unzigzag(take(bytes, &mut at))
-                        } else {
-                            0
-                        };
+                    let locals = &mut st.locals[base..base + n];
+                    match tc.live_row(pc) {
+                        Some(live) => {
+                            for (v, &l) in locals.iter_mut().zip(live) {
+                                // A dead local is overwritten before any read: 0 stands for
+                                // every value.
+                                *v = if l { unzigzag(take(bytes, &mut at)) } else { 0 };
+                            }
+                        }
+                        None => {
+                            for v in locals {
+                                *v = unzigzag(take(bytes, &mut at));
+                            }
+                        }
                     }
                     ThreadState {
                         phase: Phase::Running,

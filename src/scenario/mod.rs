@@ -109,7 +109,7 @@ pub struct Step {
     pub op: Op,
     /// Ticks the thread sleeps after the step.
     pub delay: u64,
-    /// The step that runs next ([`Step::END`]-relative: `steps.len()` ends a pass of the body).
+    /// The step that runs next (`steps.len()` ends a pass of the body).
     /// For `if` the first step of `then`, for `while` the first step of the loop's body.
     pub next: u32,
     /// For `if` the first step of `else`, for `while` the step after the loop; else `next`.
