@@ -1,6 +1,6 @@
 //! `racesim new`: writes a commented starter scenario from a template, ready for `racesim check`.
 //!
-//! The templates live in src/templates/ and are compiled in, so the binary needs no data files.
+//! The templates live in src/cli/templates/ and are compiled in, so the binary needs no data files.
 //! tests/it/cli.rs checks that every template passes check, run and explore as written.
 
 use std::io::Write;
@@ -17,6 +17,10 @@ pub enum Template {
     Transfer,
     /// Three threads increment a counter with atomic adds, repeated.
     Counter,
+    /// Semaphore(2): three customers share two tellers, never more than two served at once.
+    Semaphore,
+    /// A producer and a consumer hand items over through a bounded queue, in order.
+    ProducerConsumer,
 }
 
 impl Template {
@@ -25,6 +29,8 @@ impl Template {
             Template::Lesson => include_str!("templates/lesson.toml"),
             Template::Transfer => include_str!("templates/transfer.toml"),
             Template::Counter => include_str!("templates/counter.toml"),
+            Template::Semaphore => include_str!("templates/semaphore.toml"),
+            Template::ProducerConsumer => include_str!("templates/producer_consumer.toml"),
         }
     }
 
@@ -33,6 +39,8 @@ impl Template {
             Template::Lesson => "lesson",
             Template::Transfer => "transfer",
             Template::Counter => "counter",
+            Template::Semaphore => "semaphore",
+            Template::ProducerConsumer => "producer-consumer",
         }
     }
 }

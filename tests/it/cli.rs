@@ -378,7 +378,7 @@ fn quiet_and_verbose_conflict() {
 
 #[test]
 fn every_template_passes_check_run_and_explore() {
-    for template in ["lesson", "transfer", "counter"] {
+    for template in ["lesson", "transfer", "counter", "semaphore", "producer-consumer"] {
         let dir = scratch(&format!("template_{template}"));
         let out = racesim_with(&dir, &["new", "my_race", "--template", template], &[]);
         assert_eq!(out.status, 0, "{template}: {}", out.stderr);
@@ -405,7 +405,7 @@ fn every_template_passes_check_run_and_explore() {
 /// or key, says what it is. Checked loosely: no key line may follow a blank line directly.
 #[test]
 fn templates_comment_their_keys() {
-    for template in ["lesson", "transfer", "counter"] {
+    for template in ["lesson", "transfer", "counter", "semaphore", "producer-consumer"] {
         let out = racesim(&["new", "x", "--template", template, "-o", "-"]);
         let lines: Vec<&str> = out.stdout.lines().collect();
         for (i, line) in lines.iter().enumerate().skip(1) {
@@ -549,7 +549,7 @@ fn every_shipped_scenario_matches_the_schema() {
 #[test]
 fn every_template_matches_the_schema() {
     let validator = validator();
-    for template in ["lesson", "transfer", "counter"] {
+    for template in ["lesson", "transfer", "counter", "semaphore", "producer-consumer"] {
         let out = racesim(&["new", "x", "--template", template, "-o", "-"]);
         assert_eq!(
             violations(&validator, &out.stdout),
