@@ -132,6 +132,33 @@ pub struct TooManyStates {
 pub enum Limit {
     States(u64),
     Memory(u64),
+    /// A path longer than the count of distinct states: the state graph has a cycle (a loop
+    /// that can go round forever), which this explorer (level by level) cannot finish.
+    Cycle,
+}
+
+/// Fingerprints of the distinct states found (not per path length), to prove a cycle: 128 bits
+/// from two independent hashes, so a collision (which would undercount) needs both to collide.
+#[derive(Default)]
+struct Distinct {
+    seen: std::collections::HashSet<u128, std::hash::BuildHasherDefault<rustc_hash::FxHasher>>,
+}
+
+impl Distinct {
+    fn insert(&mut self, key: &[u8]) {
+        use std::hash::{Hash, Hasher};
+        let mut fx = rustc_hash::FxHasher::default();
+        key.hash(&mut fx);
+        // SipHash with its fixed default keys: deterministic, and independent of FxHash.
+        let mut sip = std::hash::DefaultHasher::new();
+        key.hash(&mut sip);
+        self.seen
+            .insert((u128::from(sip.finish()) << 64) | u128::from(fx.finish()));
+    }
+
+    fn len(&self) -> u64 {
+        self.seen.len() as u64
+    }
 }
 
 /// Explores every interleaving of `scenario`, up to `max_states` distinct states (and the
@@ -237,6 +264,15 @@ impl<'s, C: Count> Explorer<'s, C> {
         let mut spare = Level::<C>::new();
         self.codec.encode(&scratch, tag, &mut key);
         current.intern(&key, self.slots);
+        // With loops, a state can be reached by paths of different lengths (a wait-and-recheck
+        // takes longer than finding the queue full), and the level-by-level search unrolls the
+        // graph by path length; that is exact, but on a graph with a cycle it never ends. A path
+        // that visits more states than there are distinct states repeats one, so a level deeper
+        // than the count of distinct states proves a cycle.
+        let mut distinct = sc.has_loops().then(Distinct::default);
+        if let Some(d) = &mut distinct {
+            d.insert(&key);
+        }
         current.counts.push(C::one());
         current.probabilities.push(Prob::ONE);
         current.witness[none] = Witness::pack(0, none, 0);
@@ -312,6 +348,9 @@ impl<'s, C: Count> Explorer<'s, C> {
                     let before = next.len();
                     let j = next.intern(&key, self.slots);
                     if j == before {
+                        if let Some(d) = &mut distinct {
+                            d.insert(&key);
+                        }
                         next.counts.push(current.counts[i].clone());
                         next.probabilities.push(share);
                         states += 1;
@@ -347,6 +386,17 @@ impl<'s, C: Count> Explorer<'s, C> {
             }
             if self.bytes(&current, &next, &spare) > self.limits.max_memory {
                 return Err(self.stopped(states, level as u64 + 1, &current, &next, &spare));
+            }
+            if let Some(d) = &distinct
+                && next.len() > 0
+                && level as u64 + 2 > d.len()
+            {
+                let mut stop = self.stopped(states, level as u64 + 1, &current, &next, &spare);
+                if let Abort::Limit(e) = &mut stop {
+                    e.limit = Limit::Cycle;
+                    e.states = d.len();
+                }
+                return Err(stop);
             }
             self.kept_bytes += current.witness.capacity() * 8;
             self.witness_levels.push(std::mem::take(&mut current.witness));

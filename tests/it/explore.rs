@@ -830,3 +830,37 @@ fn unprotected_increments_count_every_interleaving() {
     let x = assert_exact(&sc);
     assert_eq!(x.schedules, BigUint::from(1680u32));
 }
+
+/// A spin-wait's state graph has a cycle (the waiter checks, finds the flag clear, checks
+/// again). Until explore handles cycles it must stop at once with exit 2 and say why, instead
+/// of unrolling the cycle until the state limit.
+#[test]
+fn a_state_graph_with_a_cycle_stops_with_a_clear_error() {
+    let file = scenario_file(
+        "explore-spin-wait",
+        r#"name = "spin"
+[[accounts]]
+name = "flag"
+[[transactions]]
+name = "waiter"
+steps = [{ while = "flag == 0", steps = [{ log = "spinning" }] }]
+[[transactions]]
+name = "setter"
+steps = [{ write = "flag", value = "1" }]
+"#,
+    );
+    let out = common::racesim(&["explore", &file]);
+    assert_eq!(out.status, 2, "{}{}", out.stdout, out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(out.stderr.contains("go round forever"), "{}", out.stderr);
+    assert!(out.stderr.contains("only 5 distinct states"), "{}", out.stderr);
+}
+
+/// A wait-and-recheck loop reaches some states by paths of different lengths without any
+/// cycle: explore must finish it (the shipped Condition teller).
+#[test]
+fn a_loop_without_a_cycle_is_explored_to_the_end() {
+    let out = common::racesim(&["explore", "scenarios/condition_teller.toml"]);
+    assert_eq!(out.status, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("\nverdict   "), "{}", out.stdout);
+}
