@@ -444,7 +444,7 @@ pub trait Observer {
 }
 
 impl Observer for () {
-    #[inline]
+    #[inline(always)]
     fn on_step(&mut self, _: &StepEvent<'_>, _: &State) {}
 }
 

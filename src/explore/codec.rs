@@ -21,15 +21,6 @@ pub struct Codec<'s> {
     threads: Vec<ThreadCodec<'s>>,
 }
 
-impl ThreadCodec<'_> {
-    /// Which of the thread's locals can be read at or after step `pc`; `None`: all of them
-    /// (the transaction was too big to analyse).
-    #[inline]
-    fn live_row(&self, pc: usize) -> Option<&[bool]> {
-        self.live.get(pc * self.n..(pc + 1) * self.n)
-    }
-}
-
 /// How one thread is encoded.
 struct ThreadCodec<'s> {
     /// Its locals are `locals[base..base + n]`.
@@ -40,6 +31,15 @@ struct ThreadCodec<'s> {
     repeat: u32,
     /// `live[pc * n + slot]`; empty: every local is live.
     live: &'s [bool],
+}
+
+impl ThreadCodec<'_> {
+    /// Which of the thread's locals can be read at or after step `pc`; `None`: all of them
+    /// (the transaction was too big to analyse).
+    #[inline]
+    fn live_row(&self, pc: usize) -> Option<&[bool]> {
+        self.live.get(pc * self.n..(pc + 1) * self.n)
+    }
 }
 
 #[inline]

@@ -391,12 +391,13 @@ impl<'s, C: Count> Explorer<'s, C> {
                 && next.len() > 0
                 && level as u64 + 2 > d.len()
             {
-                let mut stop = self.stopped(states, level as u64 + 1, &current, &next, &spare);
-                if let Abort::Limit(e) = &mut stop {
-                    e.limit = Limit::Cycle;
-                    e.states = d.len();
-                }
-                return Err(stop);
+                return Err(Abort::Limit(TooManyStates {
+                    limit: Limit::Cycle,
+                    states: d.len(),
+                    bytes: self.bytes(&current, &next, &spare),
+                    depth: level as u64 + 1,
+                    max_depth: sc.step_bound(),
+                }));
             }
             self.kept_bytes += current.witness.capacity() * 8;
             self.witness_levels.push(std::mem::take(&mut current.witness));

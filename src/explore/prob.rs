@@ -35,16 +35,6 @@ fn split(a: f64) -> (f64, f64) {
     (hi, a - hi)
 }
 
-/// `a * b` exactly, as the rounded product and its error.
-#[inline]
-#[cfg_attr(not(test), allow(dead_code))] // for the cycle solver's elimination
-fn two_prod(a: f64, b: f64) -> (f64, f64) {
-    let p = a * b;
-    let (ah, al) = split(a);
-    let (bh, bl) = split(b);
-    (p, ((ah * bh - p) + ah * bl + al * bh) + al * bl)
-}
-
 impl Prob {
     pub const ONE: Prob = Prob { hi: 1.0, lo: 0.0 };
 
@@ -59,21 +49,6 @@ impl Prob {
         let (t, f) = two_sum(self.lo, o.lo);
         let (s, e) = quick_two_sum(s, e + t);
         let (hi, lo) = quick_two_sum(s, e + f);
-        Prob { hi, lo }
-    }
-
-    #[inline]
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub fn sub(self, o: Prob) -> Prob {
-        self.add(Prob { hi: -o.hi, lo: -o.lo })
-    }
-
-    #[inline]
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub fn mul(self, o: Prob) -> Prob {
-        let (p, e) = two_prod(self.hi, o.hi);
-        let e = e + (self.hi * o.lo + self.lo * o.hi);
-        let (hi, lo) = quick_two_sum(p, e);
         Prob { hi, lo }
     }
 
@@ -94,18 +69,6 @@ impl Prob {
         let (hi, lo) = quick_two_sum(q1, r / d);
         Prob { hi, lo }
     }
-
-    #[cfg_attr(not(test), allow(dead_code))]
-    /// `self / d` (long division: a first quotient, then the remainder's).
-    pub fn div_by(self, d: Prob) -> Prob {
-        let q1 = self.hi / d.hi;
-        let r = self.sub(d.mul(Prob { hi: q1, lo: 0.0 }));
-        let q2 = r.hi / d.hi;
-        let r = r.sub(d.mul(Prob { hi: q2, lo: 0.0 }));
-        let q3 = r.hi / d.hi;
-        let (hi, lo) = quick_two_sum(q1, q2);
-        Prob { hi, lo }.add(Prob { hi: q3, lo: 0.0 })
-    }
 }
 
 #[cfg(test)]
@@ -113,6 +76,42 @@ impl Prob {
 #[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
+
+    // Long division in full double-double: the reference `Prob::div` must agree with.
+    /// `a * b` exactly, as the rounded product and its error.
+    #[inline]
+    fn two_prod(a: f64, b: f64) -> (f64, f64) {
+        let p = a * b;
+        let (ah, al) = split(a);
+        let (bh, bl) = split(b);
+        (p, ((ah * bh - p) + ah * bl + al * bh) + al * bl)
+    }
+
+    impl Prob {
+        #[inline]
+        fn sub(self, o: Prob) -> Prob {
+            self.add(Prob { hi: -o.hi, lo: -o.lo })
+        }
+
+        #[inline]
+        fn mul(self, o: Prob) -> Prob {
+            let (p, e) = two_prod(self.hi, o.hi);
+            let e = e + (self.hi * o.lo + self.lo * o.hi);
+            let (hi, lo) = quick_two_sum(p, e);
+            Prob { hi, lo }
+        }
+
+        /// `self / d` (long division: a first quotient, then the remainder's).
+        fn div_by(self, d: Prob) -> Prob {
+            let q1 = self.hi / d.hi;
+            let r = self.sub(d.mul(Prob { hi: q1, lo: 0.0 }));
+            let q2 = r.hi / d.hi;
+            let r = r.sub(d.mul(Prob { hi: q2, lo: 0.0 }));
+            let q3 = r.hi / d.hi;
+            let (hi, lo) = quick_two_sum(q1, q2);
+            Prob { hi, lo }.add(Prob { hi: q3, lo: 0.0 })
+        }
+    }
 
     #[test]
     fn thirds_add_up_to_exactly_one() {
