@@ -4,6 +4,7 @@ use num_bigint::BigUint;
 
 /// A path count: u128 on the fast path, `BigUint` when that overflows.
 pub trait Count: Clone {
+    fn zero() -> Self;
     fn one() -> Self;
     /// `false` on overflow.
     fn add(&mut self, other: &Self) -> bool;
@@ -11,6 +12,9 @@ pub trait Count: Clone {
 }
 
 impl Count for u128 {
+    fn zero() -> Self {
+        0
+    }
     fn one() -> Self {
         1
     }
@@ -30,6 +34,9 @@ impl Count for u128 {
 }
 
 impl Count for BigUint {
+    fn zero() -> Self {
+        BigUint::from(0u8)
+    }
     fn one() -> Self {
         BigUint::from(1u8)
     }

@@ -1,19 +1,13 @@
-//! One level of the state DAG (an arena of encoded states with a hash table), and the packed
+//! One level of the state DAG (its interned states, counts and probabilities), and the packed
 //! fewest-preemption witness links kept for every level.
 
-use std::hash::Hasher;
-
-use hashbrown::HashTable;
-
 use super::count::Count;
+use super::intern::Interner;
 use super::prob::Prob;
 
 /// One level of the state DAG: states reached after the same number of steps.
 pub struct Level<C> {
-    pub arena: Vec<u8>,
-    pub ends: Vec<u32>,
-    pub hashes: Vec<u64>,
-    pub table: HashTable<u32>,
+    pub keys: Interner,
     pub counts: Vec<C>,
     pub probabilities: Vec<Prob>,
     /// `slots` entries per state (see `Witness`).
@@ -23,76 +17,44 @@ pub struct Level<C> {
 impl<C: Count> Level<C> {
     pub fn new() -> Self {
         Level {
-            arena: Vec::new(),
-            ends: Vec::new(),
-            hashes: Vec::new(),
-            table: HashTable::new(),
+            keys: Interner::default(),
             counts: Vec::new(),
             probabilities: Vec::new(),
             witness: Vec::new(),
         }
     }
 
-    /// The bytes the level's buffers hold (their capacities; the table at about 9 bytes a
-    /// slot: a u32 index and a control byte, rounded up).
+    /// The bytes the level's buffers hold (their capacities).
     pub fn bytes(&self) -> usize {
-        self.arena.capacity()
-            + self.ends.capacity() * 4
-            + self.hashes.capacity() * 8
-            + self.table.capacity() * 9
+        self.keys.bytes()
             + self.counts.capacity() * std::mem::size_of::<C>()
             + self.probabilities.capacity() * std::mem::size_of::<Prob>()
             + self.witness.capacity() * 8
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.keys.len()
     }
 
     /// Empties the level, keeping its allocations.
     pub fn clear(&mut self) {
-        self.arena.clear();
-        self.ends.clear();
-        self.hashes.clear();
-        self.table.clear();
+        self.keys.clear();
         self.counts.clear();
         self.probabilities.clear();
         self.witness.clear();
     }
 
     pub fn key(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.arena[start..self.ends[i] as usize]
+        self.keys.get(i)
     }
 
     /// The index of `key`, inserting it (with zero weight) if new.
     #[inline]
     pub fn intern(&mut self, key: &[u8], slots: usize) -> usize {
-        let mut h = rustc_hash::FxHasher::default();
-        h.write(key);
-        let hash = h.finish();
-        let Level {
-            arena,
-            ends,
-            hashes,
-            table,
-            ..
-        } = self;
-        let found = table.find(hash, |&i| {
-            let i = i as usize;
-            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-            &arena[start..ends[i] as usize] == key
-        });
-        if let Some(&i) = found {
-            return i as usize;
+        let (i, new) = self.keys.intern(key);
+        if new {
+            self.witness.extend(std::iter::repeat_n(Witness::NONE, slots));
         }
-        let i = ends.len();
-        arena.extend_from_slice(key);
-        ends.push(arena.len() as u32);
-        hashes.push(hash);
-        let hashes_ref = &*hashes;
-        table.insert_unique(hash, i as u32, |&j| hashes_ref[j as usize]);
-        self.witness.extend(std::iter::repeat_n(Witness::NONE, slots));
         i
     }
 }

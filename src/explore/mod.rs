@@ -12,6 +12,8 @@
 
 mod codec;
 mod count;
+mod graph;
+mod intern;
 mod level;
 mod prob;
 mod serial;
@@ -71,7 +73,7 @@ pub struct ExploredOutcome {
     /// Every queue's contents at the end, front first.
     pub queues: Vec<Vec<i64>>,
     /// Complete interleavings ending here.
-    pub schedules: BigUint,
+    pub schedules: Schedules,
     /// The chance of this outcome under the `random` policy.
     pub probability: f64,
     /// A schedule that `run --schedule` replays to this outcome, with the fewest preemptions.
@@ -81,6 +83,57 @@ pub struct ExploredOutcome {
     pub serial: bool,
     /// The races the witness run shows (see `analysis`).
     pub races: RaceKinds,
+    /// A livelock's way round: after `witness` and `stem`, `cycle` leads back to where it
+    /// started, forever.
+    pub lasso: Option<Lasso>,
+}
+
+/// How many schedules reach an outcome: a number, or infinitely many when a cycle of the
+/// state graph can reach it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Schedules {
+    Finite(BigUint),
+    Infinite,
+}
+
+impl Schedules {
+    /// The number, unless it is infinite.
+    pub fn finite(&self) -> Option<&BigUint> {
+        match self {
+            Schedules::Finite(n) => Some(n),
+            Schedules::Infinite => None,
+        }
+    }
+
+    pub fn is_one(&self) -> bool {
+        *self == Schedules::Finite(BigUint::from(1u8))
+    }
+}
+
+impl std::fmt::Display for Schedules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Schedules::Finite(n) => write!(f, "{n}"),
+            Schedules::Infinite => f.write_str("infinite"),
+        }
+    }
+}
+
+impl std::ops::AddAssign<&Schedules> for Schedules {
+    fn add_assign(&mut self, other: &Schedules) {
+        match (&mut *self, other) {
+            (Schedules::Finite(a), Schedules::Finite(b)) => *a += b,
+            _ => *self = Schedules::Infinite,
+        }
+    }
+}
+
+/// A livelock's repetition: `stem` (possibly empty) from the first point of no return to a
+/// state on a cycle, and `cycle` (not empty) from that state back to itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lasso {
+    pub stem: Vec<ThreadId>,
+    pub cycle: Vec<ThreadId>,
 }
 
 /// An `always` or `at_end` condition that fails somewhere, with the shortest schedule to it.
@@ -96,7 +149,7 @@ pub struct Exploration {
     /// Distinct states visited (scheduling points and end states).
     pub states: u64,
     /// Complete interleavings.
-    pub schedules: BigUint,
+    pub schedules: Schedules,
     /// Sorted by probability (highest first), then by outcome.
     pub outcomes: Vec<ExploredOutcome>,
     /// At most one per condition, in the order of `[expect]`.
@@ -132,33 +185,6 @@ pub struct TooManyStates {
 pub enum Limit {
     States(u64),
     Memory(u64),
-    /// A path longer than the count of distinct states: the state graph has a cycle (a loop
-    /// that can go round forever), which this explorer (level by level) cannot finish.
-    Cycle,
-}
-
-/// Fingerprints of the distinct states found (not per path length), to prove a cycle: 128 bits
-/// from two independent hashes, so a collision (which would undercount) needs both to collide.
-#[derive(Default)]
-struct Distinct {
-    seen: std::collections::HashSet<u128, std::hash::BuildHasherDefault<rustc_hash::FxHasher>>,
-}
-
-impl Distinct {
-    fn insert(&mut self, key: &[u8]) {
-        use std::hash::{Hash, Hasher};
-        let mut fx = rustc_hash::FxHasher::default();
-        key.hash(&mut fx);
-        // SipHash with its fixed default keys: deterministic, and independent of FxHash.
-        let mut sip = std::hash::DefaultHasher::new();
-        key.hash(&mut sip);
-        self.seen
-            .insert((u128::from(sip.finish()) << 64) | u128::from(fx.finish()));
-    }
-
-    fn len(&self) -> u64 {
-        self.seen.len() as u64
-    }
 }
 
 /// Explores every interleaving of `scenario`, up to `max_states` distinct states (and the
@@ -175,12 +201,23 @@ pub fn explore(scenario: &Scenario, max_states: u64) -> Result<Exploration, TooM
 
 /// Explores every interleaving of `scenario` within `limits`.
 pub fn explore_within(scenario: &Scenario, limits: &Limits) -> Result<Exploration, TooManyStates> {
+    explore_as(scenario, limits, scenario.has_loops())
+}
+
+/// Explores with the explorer for graphs that may have cycles (`graph`) or the level-by-level
+/// one; `racesim` picks by whether the scenario has a `while`. Both give the same answer on an
+/// acyclic graph (the tests compare them).
+#[doc(hidden)]
+pub fn explore_as(scenario: &Scenario, limits: &Limits, cyclic: bool) -> Result<Exploration, TooManyStates> {
+    if cyclic {
+        return graph::explore_graph(scenario, limits).map(|found| assemble(scenario, found));
+    }
     // Counts fit in u128 for most scenarios; fall back to big integers only when they do not.
     match Explorer::<u128>::new(scenario, *limits).run() {
-        Ok(x) => Ok(x),
+        Ok(x) => Ok(assemble(scenario, x)),
         Err(Abort::Limit(e)) => Err(e),
         Err(Abort::Overflow) => match Explorer::<BigUint>::new(scenario, *limits).run() {
-            Ok(x) => Ok(x),
+            Ok(x) => Ok(assemble(scenario, x)),
             Err(Abort::Limit(e)) => Err(e),
             Err(Abort::Overflow) => unreachable!("big integers do not overflow"),
         },
@@ -243,7 +280,7 @@ impl<'s, C: Count> Explorer<'s, C> {
         }
     }
 
-    fn run(mut self) -> Result<Exploration, Abort> {
+    fn run(mut self) -> Result<Found, Abort> {
         let sc = self.scenario;
         let layout = Layout::new(sc);
         let mut scratch = State::initial(sc, &layout);
@@ -264,15 +301,6 @@ impl<'s, C: Count> Explorer<'s, C> {
         let mut spare = Level::<C>::new();
         self.codec.encode(&scratch, tag, &mut key);
         current.intern(&key, self.slots);
-        // With loops, a state can be reached by paths of different lengths (a wait-and-recheck
-        // takes longer than finding the queue full), and the level-by-level search unrolls the
-        // graph by path length; that is exact, but on a graph with a cycle it never ends. A path
-        // that visits more states than there are distinct states repeats one, so a level deeper
-        // than the count of distinct states proves a cycle.
-        let mut distinct = sc.has_loops().then(Distinct::default);
-        if let Some(d) = &mut distinct {
-            d.insert(&key);
-        }
         current.counts.push(C::one());
         current.probabilities.push(Prob::ONE);
         current.witness[none] = Witness::pack(0, none, 0);
@@ -348,9 +376,6 @@ impl<'s, C: Count> Explorer<'s, C> {
                     let before = next.len();
                     let j = next.intern(&key, self.slots);
                     if j == before {
-                        if let Some(d) = &mut distinct {
-                            d.insert(&key);
-                        }
                         next.counts.push(current.counts[i].clone());
                         next.probabilities.push(share);
                         states += 1;
@@ -386,18 +411,6 @@ impl<'s, C: Count> Explorer<'s, C> {
             }
             if self.bytes(&current, &next, &spare) > self.limits.max_memory {
                 return Err(self.stopped(states, level as u64 + 1, &current, &next, &spare));
-            }
-            if let Some(d) = &distinct
-                && next.len() > 0
-                && level as u64 + 2 > d.len()
-            {
-                return Err(Abort::Limit(TooManyStates {
-                    limit: Limit::Cycle,
-                    states: d.len(),
-                    bytes: self.bytes(&current, &next, &spare),
-                    depth: level as u64 + 1,
-                    max_depth: sc.step_bound(),
-                }));
             }
             self.kept_bytes += current.witness.capacity() * 8;
             self.witness_levels.push(std::mem::take(&mut current.witness));
@@ -438,22 +451,11 @@ impl<'s, C: Count> Explorer<'s, C> {
     }
 
     fn check_always(&mut self, state: &State, end: PathEnd) {
-        let env = state.shared_env();
-        for (i, cond) in self.scenario.expect.always.iter().enumerate() {
-            if self.violations[i].is_none() && !holds(cond, &env) {
-                self.violations[i] = Some((end, state.balances.clone()));
-            }
-        }
+        check_conditions(self.scenario, state, true, &mut self.violations, end);
     }
 
     fn check_at_end(&mut self, state: &State, end: PathEnd) {
-        let env = state.shared_env();
-        let offset = self.scenario.expect.always.len();
-        for (i, cond) in self.scenario.expect.at_end.iter().enumerate() {
-            if self.violations[offset + i].is_none() && !holds(cond, &env) {
-                self.violations[offset + i] = Some((end, state.balances.clone()));
-            }
-        }
+        check_conditions(self.scenario, state, false, &mut self.violations, end);
     }
 
     fn add_outcome(
@@ -508,77 +510,127 @@ impl<'s, C: Count> Explorer<'s, C> {
         out
     }
 
-    fn finish(self, states: u64) -> Exploration {
-        let sc = self.scenario;
-        let serial = serial_outcomes(sc);
-        let mut schedules = BigUint::from(0u8);
-        let mut outcomes: Vec<(OutcomeKey, ExploredOutcome)> = self
+    fn finish(self, states: u64) -> Found {
+        let outcomes = self
             .outcomes
             .iter()
             .map(|(end, acc)| {
-                let EndState {
-                    key,
-                    balances,
-                    queues,
-                } = end;
-                let count = acc.count.big();
-                schedules += &count;
+                let count = Schedules::Finite(acc.count.big());
                 let witness = self.path(acc.best.1);
-                let outcome = ExploredOutcome {
-                    serial: serial.contains(end),
-                    status: status_of(key, witness.len() as u64),
-                    balances: balances.clone(),
-                    queues: queues.clone(),
-                    schedules: count,
-                    probability: acc.probability.to_f64(),
-                    witness,
-                    preemptions: acc.best.0 as u32,
-                    races: RaceKinds::default(),
-                };
-                (key.clone(), outcome)
+                (end.clone(), count, acc.probability, witness, acc.best.0, None)
             })
             .collect();
-        outcomes.sort_by(|(ka, a), (kb, b)| {
-            b.probability
-                .total_cmp(&a.probability)
-                .then_with(|| (ka, &a.balances, &a.queues).cmp(&(kb, &b.balances, &b.queues)))
-        });
-        let mut outcomes: Vec<ExploredOutcome> = outcomes.into_iter().map(|(_, o)| o).collect();
-        for o in &mut outcomes {
-            o.races = crate::analysis::witness_races(sc, &o.witness);
-        }
-        let always = sc.expect.always.len();
         let violations = self
             .violations
             .iter()
-            .enumerate()
-            .filter_map(|(i, v)| {
-                let (end, balances) = v.as_ref()?;
-                Some(Violation {
-                    check: if i < always {
-                        Check::Always(i)
-                    } else {
-                        Check::AtEnd(i - always)
-                    },
-                    schedule: self.path(*end),
-                    balances: balances.clone(),
-                })
-            })
+            .map(|v| v.as_ref().map(|(end, b)| (self.path(*end), b.clone())))
             .collect();
-        let mut x = Exploration {
+        Found {
             states,
-            schedules,
             outcomes,
             violations,
-            serial: serial
-                .into_iter()
-                .map(|end| (status_of(&end.key, 0), end.balances, end.queues))
-                .collect(),
-            verdicts: ExploreVerdicts::default(),
-        };
-        x.verdicts = crate::expect::judge_exploration(sc, &x);
-        x
+        }
     }
+}
+
+/// What an explorer found, before it is sorted, analysed and judged: per outcome its end
+/// state, schedules, probability, witness, preemptions and lasso; per `[expect]` condition
+/// (`always`, then `at_end`) the schedule and balances where it first failed.
+struct Found {
+    states: u64,
+    outcomes: Vec<FoundOutcome>,
+    violations: Vec<Option<(Vec<ThreadId>, Vec<i64>)>>,
+}
+
+type FoundOutcome = (EndState, Schedules, Prob, Vec<ThreadId>, u64, Option<Lasso>);
+
+/// Records, for each `[expect]` condition of the kind checked here (`always` in every state,
+/// else `at_end` where a run ends) that fails in `state` for the first time, where.
+fn check_conditions<M: Copy>(
+    sc: &Scenario,
+    state: &State,
+    always: bool,
+    violations: &mut [Option<(M, Vec<i64>)>],
+    mark: M,
+) {
+    let env = state.shared_env();
+    let (conditions, offset) = if always {
+        (&sc.expect.always, 0)
+    } else {
+        (&sc.expect.at_end, sc.expect.always.len())
+    };
+    for (i, cond) in conditions.iter().enumerate() {
+        if violations[offset + i].is_none() && !holds(cond, &env) {
+            violations[offset + i] = Some((mark, state.balances.clone()));
+        }
+    }
+}
+
+/// The exploration from what an explorer found: outcomes sorted by probability (highest
+/// first, then by outcome), their races, the serial outcomes and the verdicts.
+fn assemble(sc: &Scenario, found: Found) -> Exploration {
+    let serial = serial_outcomes(sc);
+    let mut schedules = Schedules::Finite(BigUint::from(0u8));
+    let mut outcomes: Vec<(OutcomeKey, ExploredOutcome)> = found
+        .outcomes
+        .into_iter()
+        .map(|(end, count, probability, witness, cost, lasso)| {
+            schedules += &count;
+            let outcome = ExploredOutcome {
+                serial: serial.contains(&end),
+                status: status_of(&end.key, witness.len() as u64),
+                balances: end.balances,
+                queues: end.queues,
+                schedules: count,
+                probability: probability.to_f64(),
+                witness,
+                preemptions: cost as u32,
+                races: RaceKinds::default(),
+                lasso,
+            };
+            (end.key, outcome)
+        })
+        .collect();
+    outcomes.sort_by(|(ka, a), (kb, b)| {
+        b.probability
+            .total_cmp(&a.probability)
+            .then_with(|| (ka, &a.balances, &a.queues).cmp(&(kb, &b.balances, &b.queues)))
+    });
+    let mut outcomes: Vec<ExploredOutcome> = outcomes.into_iter().map(|(_, o)| o).collect();
+    for o in &mut outcomes {
+        o.races = crate::analysis::witness_races(sc, &o.witness);
+    }
+    let always = sc.expect.always.len();
+    let violations = found
+        .violations
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            let (schedule, balances) = v?;
+            Some(Violation {
+                check: if i < always {
+                    Check::Always(i)
+                } else {
+                    Check::AtEnd(i - always)
+                },
+                schedule,
+                balances,
+            })
+        })
+        .collect();
+    let mut x = Exploration {
+        states: found.states,
+        schedules,
+        outcomes,
+        violations,
+        serial: serial
+            .into_iter()
+            .map(|end| (status_of(&end.key, 0), end.balances, end.queues))
+            .collect(),
+        verdicts: ExploreVerdicts::default(),
+    };
+    x.verdicts = crate::expect::judge_exploration(sc, &x);
+    x
 }
 
 /// An outcome's status, with an error placed at `step` (the last step of its witness).

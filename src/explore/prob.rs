@@ -71,47 +71,50 @@ impl Prob {
     }
 }
 
+/// `a * b` exactly, as the rounded product and its error.
+#[inline]
+fn two_prod(a: f64, b: f64) -> (f64, f64) {
+    let p = a * b;
+    let (ah, al) = split(a);
+    let (bh, bl) = split(b);
+    (p, ((ah * bh - p) + ah * bl + al * bh) + al * bl)
+}
+
+impl Prob {
+    #[inline]
+    fn sub(self, o: Prob) -> Prob {
+        self.add(Prob { hi: -o.hi, lo: -o.lo })
+    }
+
+    #[inline]
+    pub fn mul(self, o: Prob) -> Prob {
+        let (p, e) = two_prod(self.hi, o.hi);
+        let e = e + (self.hi * o.lo + self.lo * o.hi);
+        let (hi, lo) = quick_two_sum(p, e);
+        Prob { hi, lo }
+    }
+
+    /// `self / d` (long division: a first quotient, then the remainder's), for `d > 0`.
+    pub fn div_by(self, d: Prob) -> Prob {
+        let q1 = self.hi / d.hi;
+        let r = self.sub(d.mul(Prob { hi: q1, lo: 0.0 }));
+        let q2 = r.hi / d.hi;
+        let r = r.sub(d.mul(Prob { hi: q2, lo: 0.0 }));
+        let q3 = r.hi / d.hi;
+        let (hi, lo) = quick_two_sum(q1, q2);
+        Prob { hi, lo }.add(Prob { hi: q3, lo: 0.0 })
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.hi == 0.0
+    }
+}
+
 #[cfg(test)]
 // Exact comparisons are the point: the sums must round to exactly 1.
 #[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
-
-    // Long division in full double-double: the reference `Prob::div` must agree with.
-    /// `a * b` exactly, as the rounded product and its error.
-    #[inline]
-    fn two_prod(a: f64, b: f64) -> (f64, f64) {
-        let p = a * b;
-        let (ah, al) = split(a);
-        let (bh, bl) = split(b);
-        (p, ((ah * bh - p) + ah * bl + al * bh) + al * bl)
-    }
-
-    impl Prob {
-        #[inline]
-        fn sub(self, o: Prob) -> Prob {
-            self.add(Prob { hi: -o.hi, lo: -o.lo })
-        }
-
-        #[inline]
-        fn mul(self, o: Prob) -> Prob {
-            let (p, e) = two_prod(self.hi, o.hi);
-            let e = e + (self.hi * o.lo + self.lo * o.hi);
-            let (hi, lo) = quick_two_sum(p, e);
-            Prob { hi, lo }
-        }
-
-        /// `self / d` (long division: a first quotient, then the remainder's).
-        fn div_by(self, d: Prob) -> Prob {
-            let q1 = self.hi / d.hi;
-            let r = self.sub(d.mul(Prob { hi: q1, lo: 0.0 }));
-            let q2 = r.hi / d.hi;
-            let r = r.sub(d.mul(Prob { hi: q2, lo: 0.0 }));
-            let q3 = r.hi / d.hi;
-            let (hi, lo) = quick_two_sum(q1, q2);
-            Prob { hi, lo }.add(Prob { hi: q3, lo: 0.0 })
-        }
-    }
 
     #[test]
     fn thirds_add_up_to_exactly_one() {

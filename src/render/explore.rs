@@ -110,11 +110,7 @@ fn text_with(sc: &Scenario, x: &Exploration, file: &str, paint: Paint) -> String
         "explored  {}, {} complete interleaving{}",
         words::count(x.states, "state", "states"),
         x.schedules,
-        if x.schedules == num_bigint::BigUint::from(1u8) {
-            ""
-        } else {
-            "s"
-        }
+        if x.schedules.is_one() { "" } else { "s" }
     );
     let _ = writeln!(out);
     let labels: Vec<String> = x

@@ -643,6 +643,11 @@ struct ExploredEntry<'a> {
     schedules: String,
     probability: f64,
     witness: Names<'a>,
+    /// A livelock's way round (see `Lasso`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stem: Option<Names<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cycle: Option<Names<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     preemptions: u32,
@@ -684,6 +689,8 @@ pub fn explore_json(sc: &Scenario, x: &Exploration, file: &str) -> String {
                 schedules: o.schedules.to_string(),
                 probability: o.probability,
                 witness: Names(sc, &o.witness),
+                stem: o.lasso.as_ref().map(|l| Names(sc, &l.stem)),
+                cycle: o.lasso.as_ref().map(|l| Names(sc, &l.cycle)),
                 message: words::outcome_message(sc, &o.status),
                 preemptions: o.preemptions,
                 serial: o.serial,

@@ -738,12 +738,6 @@ pub fn too_many_states(e: &TooManyStates) -> String {
             format!("the memory limit of {} (--max-memory)", bytes(n)),
             "raise --max-memory if the machine has it, or explore a smaller scenario (fewer threads or steps)",
         ),
-        Limit::Cycle => {
-            return format!(
-                "explore stopped after {} steps: a run that long passes a state twice (there are only {} distinct states), so a loop of the scenario can go round forever; exploring cycles (livelocks, spin-waits) is not supported yet; try `racesim sweep` or `racesim run --max-steps N`",
-                e.depth, e.states
-            );
-        }
     };
     format!(
         "explore stopped at {which}: {} distinct states in about {} after exploring {} of at most {} steps; {tip}",
