@@ -976,6 +976,7 @@ fn the_graph_explorer_agrees_with_the_level_explorer() {
 /// state before the setter runs loops on itself; the whole unit of probability must still
 /// reach the one end (nothing leaks in the loops), with infinitely many schedules.
 #[test]
+#[allow(clippy::float_cmp)] // exactly 1 is the point
 fn probability_does_not_leak_in_spin_loops() {
     let sc = common::parse(
         r#"name = "retry"
