@@ -131,10 +131,36 @@ fn text_with(sc: &Scenario, x: &Exploration, file: &str, paint: Paint) -> String
             out,
             "{label:<width$}  {:>11}  {count:>cwidth$}  {} ({} preemption{})",
             percent(o.probability),
-            words::replay_command(sc, file, &o.witness, false),
+            match &o.lasso {
+                None => words::replay_command(sc, file, &o.witness, false),
+                // The livelock's whole lasso: witness, stem, and the cycle twice, stopped at
+                // the step limit, so that the repetition shows.
+                Some(l) => {
+                    let mut all = o.witness.clone();
+                    all.extend(&l.stem);
+                    all.extend(&l.cycle);
+                    all.extend(&l.cycle);
+                    words::replay_command(sc, file, &all, true)
+                }
+            },
             o.preemptions,
             if o.preemptions == 1 { "" } else { "s" }
         );
+        if let Some(l) = &o.lasso {
+            let then = if l.stem.is_empty() {
+                String::new()
+            } else {
+                format!("then {}, ", crate::scenario::format_schedule(sc, &l.stem))
+            };
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:>11}  {:>cwidth$}  {then}then repeat: {}",
+                "",
+                "",
+                "",
+                crate::scenario::format_schedule(sc, &l.cycle)
+            );
+        }
     }
     let _ = writeln!(out);
     let verdict = race_verdict(sc, x);

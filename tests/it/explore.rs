@@ -906,6 +906,15 @@ steps = [{ while = "a == 1", steps = [] }]
             r#""livelock" {"a":1} "infinite" 0.5 w=["t1"] stem=[] cycle=["t2"]"#,
         ]
     );
+    // The text report prints the whole lasso as its replay command, then the repetition.
+    let text = common::racesim(&["explore", &file]);
+    assert!(
+        text.stdout
+            .contains("--schedule t1,t2*2 --max-steps 3 (0 preemptions)\n"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("  then repeat: t2\n"), "{}", text.stdout);
     // witness + stem + cycle twice stops at the step limit, repeating the cycle.
     let run = common::racesim(&["run", &file, "--schedule", "t1,t2,t2", "--max-steps", "3"]);
     assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
